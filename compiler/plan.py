@@ -1,0 +1,253 @@
+"""IR -> plan: turn a ``cylon`` module into the runtime's plain-data plan (``runtime/PLAN.md``).
+
+Module-level table operators become plan nodes in order; expression regions become expression
+trees; module-level scalar arithmetic is inlined where it is used (or becomes a
+``scalar_expr`` node when returned).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+from xdsl.dialects import arith
+from xdsl.dialects import math as mathd
+from xdsl.dialects.builtin import FloatAttr, IntegerAttr, ModuleOp, StringAttr
+from xdsl.ir import Attribute, Operation, SSAValue
+
+from cylonc.compiler import types as T
+from cylonc.compiler.frontend.tracer import UdfUse
+from cylonc.dialects import cylon
+from cylonc.dialects.cylon import DateType, TableType, strip_nullable
+from cylonc.errors import CompileError
+from cylonc.runtime import PLAN_VERSION
+
+_ARITH_FN = {
+    "arith.addi": "add", "arith.addf": "add", "arith.subi": "sub", "arith.subf": "sub",
+    "arith.muli": "mul", "arith.mulf": "mul", "arith.andi": "and", "arith.ori": "or",
+    "arith.negf": "neg", "math.absf": "abs", "math.absi": "abs",
+}
+_PRED_FN = {
+    "eq": "eq", "ne": "ne", "slt": "lt", "sle": "le", "sgt": "gt", "sge": "ge",
+    "oeq": "eq", "une": "ne", "one": "ne", "olt": "lt", "ole": "le", "ogt": "gt", "oge": "ge",
+    "ult": "lt", "ule": "le", "ugt": "gt", "uge": "ge", "ueq": "eq",
+}
+
+
+def schema(t: TableType) -> list[dict[str, Any]]:
+    return [{"name": n, "type": T.to_plan(ty), "nullable": nl} for n, ty, nl in t.fields]
+
+
+def _type_of(v: SSAValue) -> str:
+    return T.to_plan(strip_nullable(v.type)[0])
+
+
+def _json_value(v: object, t: Attribute) -> object:
+    if isinstance(t, DateType):
+        return (_dt.date(1970, 1, 1) + _dt.timedelta(days=int(v))).isoformat()  # type: ignore[arg-type]
+    return v
+
+
+def _attr_value(a: Attribute, t: Attribute) -> object:
+    if isinstance(a, StringAttr):
+        return a.data
+    if isinstance(a, FloatAttr):
+        return float(a.value.data)
+    if isinstance(a, IntegerAttr):
+        v = a.value.data
+        if cylon.is_bool(t):
+            return bool(v)
+        return _json_value(v, t)
+    raise CompileError(f"internal error: cannot put {a} in a plan")
+
+
+class _PlanBuilder:
+    def __init__(self) -> None:
+        self.nodes: list[dict[str, Any]] = []
+        self.ids: dict[SSAValue, int] = {}
+
+    def node(self, ir_op: Operation, /, **fields: Any) -> int:
+        nid = len(self.nodes)
+        op = ir_op
+        out = op.results[0]
+        entry: dict[str, Any] = {"id": nid, "op": fields.pop("op")}
+        if isinstance(out.type, TableType):
+            entry["schema"] = schema(out.type)
+        else:
+            entry["type"] = _type_of(out)
+        loc = op.attributes.get("loc")
+        if isinstance(loc, StringAttr):
+            entry["loc"] = loc.data
+        entry.update(fields)
+        self.nodes.append(entry)
+        self.ids[out] = nid
+        return nid
+
+    def expr(self, v: SSAValue) -> dict[str, Any]:
+        """The expression tree computing ``v`` (inside a region or at module level)."""
+        if v in self.ids:
+            return {"k": "scalar", "ref": self.ids[v], "type": _type_of(v)}
+        op = v.owner
+        if not isinstance(op, Operation):
+            raise CompileError("internal error: a block argument used as a value")
+        t = _type_of(v)
+        elem = strip_nullable(v.type)[0]
+        if isinstance(op, cylon.ColOp):
+            return {"k": "col", "name": op.column.data, "type": t}
+        if isinstance(op, arith.ConstantOp):
+            return {"k": "lit", "value": _attr_value(op.value, elem), "type": t}
+        if isinstance(op, cylon.ConstOp):
+            value = None if op.value is None else _attr_value(op.value, elem)
+            return {"k": "lit", "value": value, "type": t}
+        args = [self.expr(o) for o in op.operands]
+        call: dict[str, Any] = {"k": "call", "args": args, "type": t}
+        if op.name in _ARITH_FN:
+            call["fn"] = _ARITH_FN[op.name]
+        elif isinstance(op, arith.XOrIOp):
+            call["fn"] = "not"
+            call["args"] = [a for a in args if not (a["k"] == "lit" and a["value"] is True)][:1] or args[:1]
+        elif isinstance(op, arith.CmpiOp | arith.CmpfOp):
+            names = arith.CMPI_COMPARISON_OPERATIONS if isinstance(op, arith.CmpiOp) else arith.CMPF_COMPARISON_OPERATIONS
+            call["fn"] = _PRED_FN[names[op.predicate.value.data]]
+        elif isinstance(op, cylon.BinaryOp | cylon.CmpOp | cylon.UnaryOp):
+            call["fn"] = op.fn.data
+        elif isinstance(op, cylon.RoundOp):
+            call.update(fn="round", ndigits=op.ndigits.data)
+        elif isinstance(op, cylon.CastOp):
+            call["fn"] = "cast"
+        elif isinstance(op, cylon.FillNaOp):
+            call["fn"] = "fillna"
+        elif isinstance(op, cylon.WhereOp):
+            call["fn"] = "where"
+        elif isinstance(op, cylon.IsInOp):
+            operand_elem = strip_nullable(op.operand.type)[0]
+            call.update(fn="isin", values=[_attr_value(a, operand_elem) for a in op.values.data])
+        elif isinstance(op, cylon.StrOp):
+            call["fn"] = f"str_{op.fn.data}"
+            for key in ("pattern", "regex", "case", "start", "stop", "step"):
+                a = op.attributes.get(key)
+                if a is not None:
+                    val = _attr_value(a, cylon.i1 if key in ("regex", "case") else cylon.i64)
+                    call[key] = val
+            if op.fn.data == "slice":
+                for key in ("start", "stop", "step"):
+                    call.setdefault(key, None)
+            if op.fn.data == "contains":
+                call.setdefault("regex", True)
+                call.setdefault("case", True)
+        elif isinstance(op, cylon.DtOp):
+            call["fn"] = f"dt_{op.fn.data}"
+        elif isinstance(op, cylon.UdfOp):
+            call.update(fn="udf", name=op.callee.data)
+        else:
+            raise CompileError(f"internal error: no plan form for {op.name}")
+        return call
+
+    def region_exprs(self, region) -> list[dict[str, Any]]:
+        last = region.blocks[0].last_op
+        assert isinstance(last, cylon.YieldOp)
+        return [self.expr(v) for v in last.values]
+
+
+def _strs(a) -> list[str]:
+    return [x.data for x in a.data]
+
+
+def module_to_plan(module: ModuleOp, udfs: dict[str, UdfUse] | None = None) -> dict[str, Any]:
+    """Build the plan of a (verified) ``cylon`` module."""
+    b = _PlanBuilder()
+    inputs: list[dict[str, Any]] = []
+    output: dict[str, Any] | None = None
+    for op in module.ops:
+        if isinstance(op, cylon.InputOp):
+            t = op.output.type
+            assert isinstance(t, TableType)
+            src = [dict(f, type=st.data) for f, st in zip(schema(t), op.source_types.data)]
+            inputs.append({"name": op.arg_name.data, "schema": schema(t), "source_schema": src})
+            b.node(op, op="input", name=op.arg_name.data, columns=None)
+        elif isinstance(op, cylon.ReadOp):
+            t = op.output.type
+            assert isinstance(t, TableType)
+            src = [dict(f, type=st.data) for f, st in zip(schema(t), op.source_types.data)]
+            b.node(op, op="read", format=op.format.data, path=op.path.data, columns=None, source_schema=src)
+        elif isinstance(op, cylon.FilterOp):
+            b.node(op, op="filter", input=b.ids[op.input], predicate=b.region_exprs(op.predicate)[0])
+        elif isinstance(op, cylon.ProjectOp):
+            b.node(op, op="project", input=b.ids[op.input], columns=_strs(op.columns))
+        elif isinstance(op, cylon.AssignOp):
+            b.node(op, op="assign", input=b.ids[op.input], names=_strs(op.names), exprs=b.region_exprs(op.body))
+        elif isinstance(op, cylon.RenameOp):
+            b.node(op, op="rename", input=b.ids[op.input], mapping=dict(zip(_strs(op.old), _strs(op.new))))
+        elif isinstance(op, cylon.JoinOp):
+            cols = []
+            for c in op.columns.data:
+                name, side, src_col, rsrc = _strs(c)
+                entry = {"name": name, "from": side, "src": src_col}
+                if side == "key":
+                    entry["right_src"] = rsrc
+                cols.append(entry)
+            b.node(
+                op,
+                op="join",
+                left=b.ids[op.left],
+                right=b.ids[op.right],
+                how=op.how.data,
+                left_on=_strs(op.left_on),
+                right_on=_strs(op.right_on),
+                columns=cols,
+            )
+        elif isinstance(op, cylon.AggregateOp | cylon.ReduceOp):
+            aggs = [
+                {"fn": fn, "column": (col or None), "name": name}
+                for fn, col, name in (_strs(a) for a in op.aggs.data)
+            ]
+            if isinstance(op, cylon.AggregateOp):
+                b.node(op, op="aggregate", input=b.ids[op.input], keys=_strs(op.keys), aggs=aggs)
+            else:
+                b.node(op, op="reduce", input=b.ids[op.input], aggs=aggs)
+        elif isinstance(op, cylon.SortOp):
+            b.node(
+                op,
+                op="sort",
+                input=b.ids[op.input],
+                keys=_strs(op.keys),
+                ascending=[bool(a.data) for a in op.ascending.data],
+            )
+        elif isinstance(op, cylon.LimitOp):
+            b.node(op, op="limit", input=b.ids[op.input], n=op.n.data)
+        elif isinstance(op, cylon.DistinctOp):
+            subset = None if op.subset is None else _strs(op.subset)
+            b.node(op, op="distinct", input=b.ids[op.input], subset=subset)
+        elif isinstance(op, cylon.UnionOp):
+            b.node(op, op="union", inputs=[b.ids[v] for v in op.inputs])
+        elif isinstance(op, cylon.ScalarOp):
+            b.node(op, op="scalar", input=b.ids[op.input], column=op.column.data)
+        elif isinstance(op, cylon.OutputOp):
+            items = []
+            keys = _strs(op.keys) if op.keys is not None else [None] * len(op.values)
+            for key, v in zip(keys, op.values):
+                if v not in b.ids:
+                    nid = len(b.nodes)
+                    b.nodes.append({"id": nid, "op": "scalar_expr", "expr": b.expr(v), "type": _type_of(v)})
+                    b.ids[v] = nid
+                items.append({"key": key, "ref": b.ids[v]})
+            output = {"kind": op.kind.data, "items": items}
+        elif isinstance(op, arith.ConstantOp | mathd.AbsFOp | mathd.AbsIOp) or op.name.startswith(("arith.", "cylon.")):
+            continue
+        else:
+            raise CompileError(f"internal error: no plan form for {op.name}")
+    if output is None:
+        raise CompileError("internal error: the module has no cylon.output")
+    udf_entries = {
+        name: {"name": name, "return_type": u.return_type, "arg_types": u.arg_types, "pickle": None}
+        for name, u in (udfs or {}).items()
+    }
+    return {
+        "format": "cylonc.plan",
+        "version": PLAN_VERSION,
+        "inputs": inputs,
+        "nodes": b.nodes,
+        "output": output,
+        "udfs": udf_entries,
+    }
+

@@ -1,0 +1,1 @@
+"""TPC-H queries written against the cylonc API, their SQL text, and a Parquet data generator."""
