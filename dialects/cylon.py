@@ -30,6 +30,7 @@ from xdsl.dialects.builtin import (
     ArrayAttr,
     Float32Type,
     Float64Type,
+    I64,
     IntAttr,
     IntegerAttr,
     IntegerType,
@@ -804,7 +805,9 @@ class SortOp(IRDLOperation):
     name = "cylon.sort"
     input = operand_def(TableType)
     keys = prop_def(ArrayAttr[StringAttr])
-    ascending = prop_def(ArrayAttr[IntAttr])
+    # i64 attributes, not IntAttr: ``#builtin.int<1>`` is not MLIR syntax (upstream mlir-opt
+    # rejects it) and ``%x #builtin.int<..>`` does not even parse back (``#`` reads as a result index).
+    ascending_attr = prop_def(ArrayAttr[IntegerAttr[I64]], prop_name="ascending")
     output = result_def(TableType)
 
     traits = traits_def(Pure())
@@ -816,10 +819,15 @@ class SortOp(IRDLOperation):
             operands=[input],
             properties={
                 "keys": _str_array(keys),
-                "ascending": ArrayAttr([IntAttr(int(a)) for a in ascending]),
+                "ascending": ArrayAttr([IntegerAttr(int(a), i64) for a in ascending]),
             },
             result_types=[input.type],
         )
+
+    @property
+    def ascending(self) -> ArrayAttr[IntAttr]:
+        """The 1/0 flags, one per key."""
+        return ArrayAttr([a.value for a in self.ascending_attr.data])
 
     def verify_(self) -> None:
         t = _table(self.input, "cylon.sort input")
@@ -842,7 +850,7 @@ class LimitOp(IRDLOperation):
 
     name = "cylon.limit"
     input = operand_def(TableType)
-    n = prop_def(IntAttr)
+    n_attr = prop_def(IntegerAttr[I64], prop_name="n")
     output = result_def(TableType)
 
     traits = traits_def(Pure())
@@ -850,7 +858,11 @@ class LimitOp(IRDLOperation):
     assembly_format = "$input $n attr-dict `:` type($input) `->` type($output)"
 
     def __init__(self, input: SSAValue, n: int):
-        super().__init__(operands=[input], properties={"n": IntAttr(n)}, result_types=[input.type])
+        super().__init__(operands=[input], properties={"n": IntegerAttr(n, i64)}, result_types=[input.type])
+
+    @property
+    def n(self) -> IntAttr:
+        return self.n_attr.value
 
     def verify_(self) -> None:
         if self.n.data < 0:
@@ -1218,14 +1230,18 @@ class RoundOp(IRDLOperation):
 
     name = "cylon.round"
     operand = operand_def()
-    ndigits = prop_def(IntAttr)
+    ndigits_attr = prop_def(IntegerAttr[I64], prop_name="ndigits")
     result = result_def()
 
     traits = traits_def(Pure())
     assembly_format = "$operand $ndigits attr-dict `:` type($operand) `->` type($result)"
 
     def __init__(self, operand: SSAValue, ndigits: int):
-        super().__init__(operands=[operand], properties={"ndigits": IntAttr(ndigits)}, result_types=[operand.type])
+        super().__init__(operands=[operand], properties={"ndigits": IntegerAttr(ndigits, i64)}, result_types=[operand.type])
+
+    @property
+    def ndigits(self) -> IntAttr:
+        return self.ndigits_attr.value
 
     def verify_(self) -> None:
         if not is_numeric(strip_nullable(self.operand.type)[0]) or self.result.type != self.operand.type:

@@ -314,7 +314,7 @@ class Table:
         rkeys_merged = {r for l, r in zip(lk, rk) if l == r}
         lcols = left.columns
         rcols = [c for c in right.columns if c not in rkeys_merged]
-        overlap = {c for c in lcols if c in rcols and c not in merged}
+        overlap = set() if how in ("semi", "anti") else {c for c in lcols if c in rcols and c not in merged}
         sx, sy = (tuple(suffixes) + (None, None))[:2]
         if overlap and not sx and not sy:
             raise _fail(f"merge(): columns {sorted(overlap)} overlap and no suffixes are given", loc)
@@ -418,7 +418,8 @@ class GroupBy:
 
     def _all(self, fn: str, loc) -> Table:
         if fn == "size":
-            return self._emit([["size", "", "size"]], loc)
+            name = self._selection[0] if self._series and self._selection else "size"
+            return self._emit([["size", "", name]], loc)
         cols = self._value_columns()
         if fn in ("sum", "mean", "std", "var") and self._selection is None:
             cols = [c for c in cols if is_numeric(self._table._type.field(c)[1])]  # type: ignore[index]

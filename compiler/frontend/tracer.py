@@ -103,13 +103,27 @@ class TraceContext:
         self.tables: dict[SSAValue, TableInfo] = {}
         self.udfs: dict[str, UdfUse] = {}
         self._tokens = itertools.count()
+        self.parent: dict[int, int | None] = {}
         self._versions = itertools.count()
         self._tmp = itertools.count()
 
     # ------------------------------------------------------------------ tables
 
     def _fresh(self, t: TableType) -> TableInfo:
-        return TableInfo(next(self._tokens), {n: next(self._versions) for n in t.column_names})
+        return TableInfo(self._token_under(None), {n: next(self._versions) for n in t.column_names})
+
+    def _token_under(self, parent: int | None) -> int:
+        token = next(self._tokens)
+        self.parent[token] = parent
+        return token
+
+    def _ancestors(self, token: int) -> list[int]:
+        out: list[int] = []
+        t: int | None = token
+        while t is not None:
+            out.append(t)
+            t = self.parent[t]
+        return out
 
     def emit(self, op: Operation, loc) -> Operation:
         """Append a table operator (tagging it with the user's line) and record its rows."""
@@ -125,6 +139,8 @@ class TraceContext:
                 versions = dict(src.versions)
                 versions.update({n.data: next(self._versions) for n in op.names.data})
                 info = TableInfo(src.token, versions)
+            elif isinstance(op, cylon.FilterOp | cylon.SortOp | cylon.LimitOp | cylon.DistinctOp) and src is not None:
+                info = TableInfo(self._token_under(src.token), dict(src.versions))
             elif isinstance(op, cylon.RenameOp) and src is not None:
                 mapping = {o.data: n.data for o, n in zip(op.old.data, op.new.data)}
                 info = TableInfo(src.token, {mapping.get(k, k): v for k, v in src.versions.items()})
@@ -146,13 +162,22 @@ class TraceContext:
         return Column(self, "col", f[1], f[2], opts={"source": table, "name": name}, loc=loc, name=name)
 
     def _token(self, e: Column) -> int | None:
-        tokens = {self.tables[src].token for src, _ in e.leaves}
-        return tokens.pop() if len(tokens) == 1 else None
+        """The row set an expression lives on: the deepest of its leaves' tables, when they all
+        lie on one chain of row subsets (filter/sort/limit/distinct keep pandas' index)."""
+        deepest: int | None = None
+        for src, _ in e.leaves:
+            tok = self.tables[src].token
+            if deepest is None or deepest in self._ancestors(tok):
+                deepest = tok
+            elif tok not in self._ancestors(deepest):
+                return None
+        return deepest
 
     def check_same_table(self, a: Column, b: Column, loc) -> None:
         if a.is_scalar or b.is_scalar:
             return
-        if self._token(a) != self._token(b) or self._token(a) is None:
+        ta, tb = self._token(a), self._token(b)
+        if ta is None or tb is None or (ta not in self._ancestors(tb) and tb not in self._ancestors(ta)):
             raise _fail(
                 "this expression combines columns of different tables (pandas would align them by index); "
                 "merge the tables first and use the merged table's columns",
@@ -163,7 +188,7 @@ class TraceContext:
         info = self.tables[target]
         for src, name in e.leaves:
             si = self.tables[src]
-            if si.token != info.token:
+            if si.token not in self._ancestors(info.token):
                 raise _fail(
                     f"column '{name}' belongs to another table than the one it is used on (pandas would align "
                     "them by index); use the columns of the table being filtered/assigned, or merge first",

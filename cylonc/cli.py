@@ -1,0 +1,137 @@
+"""The ``cylonc`` command: dump IR per stage, explain plans, run passes on IR text.
+
+Examples
+--------
+``cylonc ir examples/tpch/queries.py:q6 --input lineitem=lineitem.parquet --stage optimized``
+``cylonc opt pipeline.mlir -p canonicalize,cse``
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from cylonc.errors import CylonError
+
+STAGE_HELP = "cylon, optimized, fused, placed, partitioned, lowered, llvm, tasks"
+
+
+def _fail(message: str) -> int:
+    print(f"cylonc: error: {message}", file=sys.stderr)
+    return 1
+
+
+def load_pipeline(target: str, ranks: int | None = None, device: str | None = None) -> Any:
+    """The ``CompiledPipeline`` named by ``FILE.py:FUNC`` (a plain function is compiled)."""
+    from cylonc.compiler.api import CompiledPipeline
+    from cylonc.compiler.pipeline import Options
+    from cylonc.errors import CompileError
+
+    path, sep, func = target.rpartition(":")
+    if not sep or not path or not func:
+        raise CompileError(f"expected FILE.py:FUNC, got '{target}'")
+    if not os.path.isfile(path):
+        raise CompileError(f"pipeline file not found: '{path}'")
+    name = "_cylonc_user_" + os.path.splitext(os.path.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise CompileError(f"cannot import '{path}'")
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.pop(0)
+    obj = getattr(module, func, None)
+    if obj is None:
+        raise CompileError(f"'{path}' has no function '{func}'")
+    base = obj.options if isinstance(obj, CompiledPipeline) else Options()
+    fn = obj.fn if isinstance(obj, CompiledPipeline) else obj
+    options = Options(
+        ranks=ranks if ranks is not None else base.ranks,
+        device=device if device is not None else base.device,
+        executor="local",
+        optimize=base.optimize,
+    )
+    return CompiledPipeline(fn, options)
+
+
+def _inputs(pairs: Sequence[str]) -> dict[str, str]:
+    from cylonc.errors import CompileError
+
+    out = {}
+    for p in pairs or ():
+        name, sep, path = p.partition("=")
+        if not sep or not name or not path:
+            raise CompileError(f"--input takes NAME=PATH, got '{p}'")
+        out[name] = path
+    return out
+
+
+def _pipeline_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("target", metavar="FILE.py:FUNC", help="the pipeline function")
+    p.add_argument("--input", "-i", action="append", default=[], metavar="NAME=PATH", help="an input (repeatable)")
+    p.add_argument("--ranks", type=int, default=None)
+    p.add_argument("--device", choices=("cpu", "gpu", "auto"), default=None)
+
+
+def _opt(argv: Sequence[str]) -> int:
+    from xdsl.utils.exceptions import ParseError
+
+    from cylonc.compiler.opt import CylonOptMain
+
+    try:
+        CylonOptMain(args=list(argv)).run()
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    except ParseError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a diagnostic, never a traceback
+        print(f"cylonc opt: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``cylonc`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "opt":
+        return _opt(argv[1:])
+    parser = argparse.ArgumentParser(prog="cylonc", description="Compile pandas-style dataframe pipelines.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_ir = sub.add_parser("ir", help="print the MLIR of a stage")
+    _pipeline_args(p_ir)
+    p_ir.add_argument("--stage", default="cylon", help=f"one of: {STAGE_HELP}")
+    p_ir.add_argument("--pretty", action="store_true", help="the ops' readable assembly instead of generic form")
+    p_ex = sub.add_parser("explain", help="print the plan: operators, kernels, devices, partitioning")
+    _pipeline_args(p_ex)
+    sub.add_parser("opt", help="run passes on IR text: cylonc opt FILE.mlir -p PASS[,PASS...]")
+    for name, text in (
+        ("build", "write an ahead-of-time artifact"),
+        ("run", "run an artifact"),
+        ("tasks", "print an artifact's RADICAL-Pilot task descriptions"),
+    ):
+        sp = sub.add_parser(name, help=f"{text} (not built yet)")
+        sp.add_argument("rest", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    try:
+        if args.command in ("build", "run", "tasks"):
+            return _fail(f"'cylonc {args.command}' is not built yet (the task graph/AOT issue)")
+        pipeline = load_pipeline(args.target, args.ranks, args.device)
+        inputs = _inputs(args.input)
+        if args.command == "ir":
+            sys.stdout.write(pipeline.ir(stage=args.stage, pretty=args.pretty, **inputs))
+        else:
+            sys.stdout.write(pipeline.explain(**inputs))
+    except CylonError as exc:
+        return _fail(str(exc))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,240 @@
+"""Executes a cylonc plan (see PLAN.md) in this process with Arrow kernels."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pyarrow as pa
+
+from cylonc.errors import CylonError, ExecutionError, InputError
+
+from . import io
+from .kernels import arrow as K
+from .kernels.udf import make_udfs
+from .types import to_arrow
+
+__all__ = ["PLAN_FORMAT", "PLAN_VERSION", "execute", "validate_plan"]
+
+PLAN_FORMAT = "cylonc.plan"
+PLAN_VERSION = 1
+
+_TABLE_REFS = ("input", "left", "right")
+
+
+def validate_plan(plan: Any) -> None:
+    """Check a plan's envelope: format, version, and the shape of its top-level fields.
+
+    Raises
+    ------
+    ExecutionError
+        Not a plan, another format or version, or malformed fields.
+    """
+    if not isinstance(plan, Mapping):
+        raise ExecutionError(f"a plan is a dict, got {type(plan).__name__}")
+    if plan.get("format") != PLAN_FORMAT:
+        raise ExecutionError(
+            f"not a cylonc plan: format is {plan.get('format')!r}, expected {PLAN_FORMAT!r}"
+        )
+    version = plan.get("version")
+    if version != PLAN_VERSION:
+        raise ExecutionError(
+            f"plan version {version!r} is not supported: this runtime executes version "
+            f"{PLAN_VERSION} plans; recompile the pipeline with a matching cylonc"
+        )
+    for key, kind in (("inputs", list), ("nodes", list), ("output", Mapping)):
+        if not isinstance(plan.get(key), kind):
+            raise ExecutionError(f"malformed plan: {key!r} must be a {kind.__name__}")
+    ids = [node.get("id") for node in plan["nodes"]]
+    if len(set(ids)) != len(ids):
+        raise ExecutionError("malformed plan: duplicate node ids")
+
+
+def _expr_refs(e: Any, out: set) -> None:
+    if isinstance(e, Mapping):
+        if e.get("k") == "scalar":
+            out.add(e["ref"])
+        for a in e.get("args", ()):
+            _expr_refs(a, out)
+
+
+def _deps(node: Mapping) -> set:
+    refs = {node[k] for k in _TABLE_REFS if k in node}
+    refs.update(node.get("inputs", ()) if node.get("op") == "union" else ())
+    for key in ("predicate", "expr"):
+        if key in node:
+            _expr_refs(node[key], refs)
+    for e in node.get("exprs", ()):
+        _expr_refs(e, refs)
+    return refs
+
+
+class _Run:
+    def __init__(self, plan: Mapping, sources: Mapping, udfs: Mapping | None):
+        self.plan = plan
+        self.inputs = {spec["name"]: spec for spec in plan["inputs"]}
+        self.sources = self._prepare(sources or {})
+        self.udfs = make_udfs(plan.get("udfs"), udfs)
+        self.values: dict[int, Any] = {}
+        self.scalars: dict[int, pa.Scalar] = {}
+
+    def _prepare(self, sources: Mapping) -> dict:
+        if not isinstance(sources, Mapping):
+            raise InputError(f"sources must map input names to tables or paths, "
+                             f"got {type(sources).__name__}")
+        out = {}
+        for name, spec in self.inputs.items():
+            if name not in sources:
+                raise InputError(f"input {name!r} was not given")
+            src = io.prepare(sources[name], name=name)
+            io.check_schema(io.schema_of(src, name=name, csv_null_as=None),
+                            spec["source_schema"], name=name,
+                            path=src if not isinstance(src, pa.Table) else None)
+            out[name] = src
+        return out
+
+    def expr(self, e: Mapping, table: pa.Table | None):
+        return K.evaluate(e, table, scalars=self.scalars, udfs=self.udfs)
+
+    def table(self, ref) -> pa.Table:
+        v = self.values.get(ref)
+        if not isinstance(v, pa.Table):
+            raise ValueError(f"node {ref} is not a computed table")
+        return v
+
+    def node(self, node: Mapping):
+        op = node["op"]
+        if op == "input":
+            name = node["name"]
+            if name not in self.inputs:
+                raise ValueError(f"unknown input {name!r}")
+            return io.load(self.sources[name], self.inputs[name]["source_schema"],
+                           node["schema"], name=name, columns=node.get("columns"),
+                           check=False)
+        if op == "read":
+            return io.load(node["path"], node["source_schema"], node["schema"],
+                           label=f"read node {node['id']}", columns=node.get("columns"),
+                           format=node.get("format"))
+        if op == "scalar":
+            t = self.table(node["input"])
+            if t.num_rows != 1:
+                raise ValueError(f"expected a one-row table, got {t.num_rows} rows")
+            return K._cast(t[node["column"]][0], to_arrow(node["type"]))
+        if op == "scalar_expr":
+            v = self.expr(node["expr"], None)
+            if not isinstance(v, pa.Scalar):
+                raise ValueError("scalar expression is not a scalar")
+            return K._cast(v, to_arrow(node["type"]))
+        if op == "union":
+            return K.union([self.table(i) for i in node["inputs"]], node["schema"])
+        if op == "join":
+            return K.join(self.table(node["left"]), self.table(node["right"]), node["how"],
+                          node["left_on"], node["right_on"], node["columns"])
+        t = self.table(node["input"])
+        if op == "filter":
+            return K.filter_rows(t, self.expr(node["predicate"], t))
+        if op == "project":
+            return K.project(t, node["columns"])
+        if op == "assign":
+            return K.assign(t, node["names"], [self.expr(e, t) for e in node["exprs"]])
+        if op == "rename":
+            return K.rename(t, node["mapping"])
+        if op == "aggregate":
+            return K.aggregate(t, node["keys"], node["aggs"])
+        if op == "reduce":
+            return K.reduce(t, node["aggs"])
+        if op == "sort":
+            return K.sort(t, node["keys"], node.get("ascending", True))
+        if op == "limit":
+            return K.limit(t, node["n"])
+        if op == "distinct":
+            return K.distinct(t, node.get("subset"))
+        raise ValueError(f"unknown op {op!r}")
+
+    def run(self):
+        nodes = self.plan["nodes"]
+        keep = {item["ref"] for item in self.plan["output"].get("items", ())}
+        last_use: dict[int, int] = {}
+        for i, node in enumerate(nodes):
+            for ref in _deps(node):
+                last_use[ref] = i
+        for i, node in enumerate(nodes):
+            nid, op = node.get("id"), node.get("op")
+            try:
+                value = self.node(node)
+                if "schema" in node and isinstance(value, pa.Table):
+                    value = K.conform(value, node["schema"])
+            except InputError:
+                raise
+            except ExecutionError as e:
+                raise ExecutionError(f"node {nid} ({op}): {e}") from e
+            except CylonError:
+                raise
+            except Exception as e:
+                raise ExecutionError(f"node {nid} ({op}): {type(e).__name__}: {e}") from e
+            self.values[nid] = value
+            if isinstance(value, pa.Scalar):
+                self.scalars[nid] = value
+            for ref in _deps(node):
+                if last_use.get(ref) == i and ref not in keep and ref not in self.scalars:
+                    self.values.pop(ref, None)
+        return self.output()
+
+    def output(self):
+        out = self.plan["output"]
+        kind = out.get("kind")
+        items = out.get("items", [])
+        for item in items:
+            if item["ref"] not in self.values:
+                raise ExecutionError(f"output refers to unknown node {item['ref']}")
+        values = [_python(self.values[item["ref"]]) for item in items]
+        if kind in ("table", "scalar"):
+            if len(values) != 1:
+                raise ExecutionError(f"output kind {kind!r} needs exactly one item")
+            return values[0]
+        if kind == "dict":
+            return {item["key"]: v for item, v in zip(items, values)}
+        if kind == "tuple":
+            return tuple(values)
+        raise ExecutionError(f"unknown output kind {kind!r}")
+
+
+def _python(v):
+    if isinstance(v, pa.Table):
+        return v
+    if not v.is_valid:
+        return math.nan if pa.types.is_floating(v.type) else None
+    return v.as_py()
+
+
+def execute(plan: Mapping, sources: Mapping[str, Any] | None = None,
+            udfs: Mapping[str, Callable] | None = None):
+    """Execute a plan in this process.
+
+    Parameters
+    ----------
+    plan : dict
+        A version-1 cylonc plan (see ``runtime/PLAN.md``).
+    sources : dict
+        Input name -> ``pyarrow.Table``, ``pandas.DataFrame``, or path (Parquet file or
+        directory, CSV file).
+    udfs : dict, optional
+        UDF name -> Python function, for UDFs the plan carries without a pickle.
+
+    Returns
+    -------
+    pyarrow.Table, scalar, dict or tuple
+        As the plan's ``output`` says; scalars are Python values (null float -> ``nan``, other
+        null -> ``None``).
+
+    Raises
+    ------
+    InputError
+        A missing or unusable source (file problems, schema mismatch).
+    ExecutionError
+        Another format or version of plan, or a failure while running a node (the message
+        names the node id and op).
+    """
+    validate_plan(plan)
+    return _Run(plan, sources, udfs).run()

@@ -1,0 +1,1 @@
+"""Kernels the runtime executes plan nodes with."""

@@ -1,0 +1,909 @@
+"""Arrow kernels: the plan's expression evaluator and relational operators (pandas semantics).
+
+Values are ``pyarrow.Array`` / ``pyarrow.ChunkedArray`` (one value per row of the input table)
+or ``pyarrow.Scalar`` (literals, scalar nodes, and expressions over them only).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from pyarrow import acero
+
+from ..types import schema_to_arrow, to_arrow
+
+__all__ = [
+    "EXPR_FUNCTIONS",
+    "aggregate",
+    "assign",
+    "cast_value",
+    "conform",
+    "distinct",
+    "evaluate",
+    "filter_rows",
+    "join",
+    "key_codes",
+    "limit",
+    "project",
+    "reduce",
+    "rename",
+    "sort",
+    "union",
+]
+
+Value = pa.Array | pa.ChunkedArray | pa.Scalar
+_JOIN_HOWS = ("inner", "left", "right", "outer", "semi", "anti", "left_anti", "right_anti")
+
+
+# ---------------------------------------------------------------------------------------------
+# value helpers
+
+def _is_scalar(v: Value) -> bool:
+    return isinstance(v, pa.Scalar)
+
+
+def _cast(v: Value, t: pa.DataType, safe: bool = True) -> Value:
+    if v.type == t:
+        return v
+    if _is_scalar(v) and not v.is_valid:
+        return pa.scalar(None, t)
+    return pc.cast(v, t, safe=safe)
+
+
+def _broadcast(v: Value, n: int) -> pa.Array | pa.ChunkedArray:
+    if not _is_scalar(v):
+        return v
+    if not v.is_valid:
+        return pa.nulls(n, v.type)
+    return pa.repeat(v, n)
+
+
+def _nan_to_null(v: Value) -> Value:
+    if not pa.types.is_floating(v.type):
+        return v
+    if _is_scalar(v):
+        return pa.scalar(None, v.type) if v.is_valid and math.isnan(v.as_py()) else v
+    if len(v) == 0:
+        return v
+    nan = pc.is_nan(v)
+    if not pc.any(nan).as_py():
+        return v
+    return pc.if_else(nan, pa.scalar(None, v.type), v)
+
+
+def _indices(idx: np.ndarray) -> pa.Array:
+    """Take-indices from an int64 numpy array where -1 means 'no row' (null)."""
+    missing = idx < 0
+    if missing.any():
+        return pa.array(np.where(missing, 0, idx), type=pa.int64(), mask=missing)
+    return pa.array(idx, type=pa.int64())
+
+
+class _Taker:
+    """Gathers rows of one join side by an index array (-1 = null row), built once."""
+
+    def __init__(self, idx: np.ndarray, n: int):
+        self.n = len(idx)
+        self.identity = self.n == n and bool((idx == np.arange(n)).all())
+        self.indices = None if self.identity else _indices(idx)
+
+    def __call__(self, col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+        if self.identity:
+            return col
+        if self.n and len(col) == 0:
+            return pa.nulls(self.n, col.type)
+        return col.take(self.indices)
+
+
+def _take(col: pa.ChunkedArray | pa.Array, idx: np.ndarray) -> pa.ChunkedArray | pa.Array:
+    return _Taker(idx, -1)(col)
+
+
+def _numpy(v: Value, n: int, fill) -> tuple[np.ndarray, np.ndarray | None]:
+    """Values (nulls replaced by `fill`) and null mask (None if no nulls) of length `n`."""
+    dtype = v.type.to_pandas_dtype()
+    if _is_scalar(v):
+        if not v.is_valid:
+            return np.full(n, fill, dtype=dtype), np.ones(n, dtype=bool)
+        return np.full(n, v.as_py(), dtype=dtype), None
+    if v.null_count:
+        mask = v.is_null().to_numpy(zero_copy_only=False)
+        v = pc.fill_null(v, pa.scalar(fill, v.type))
+    else:
+        mask = None
+    return np.asarray(v.to_numpy(zero_copy_only=False), dtype=dtype), mask
+
+
+def _any_mask(*masks: np.ndarray | None) -> np.ndarray | None:
+    out = None
+    for m in masks:
+        if m is not None:
+            out = m if out is None else (out | m)
+    return out
+
+
+def _from_numpy(values: np.ndarray, mask: np.ndarray | None, t: pa.DataType,
+                scalar: bool) -> Value:
+    if mask is not None and not mask.any():
+        mask = None
+    arr = pa.array(values, type=t, mask=mask, from_pandas=False)
+    return arr[0] if scalar else arr
+
+
+def _literal(value: Any, t: pa.DataType) -> pa.Scalar:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return pa.scalar(None, t)
+    if isinstance(value, str) and (pa.types.is_date(t) or pa.types.is_timestamp(t)):
+        return pa.scalar(value, pa.string()).cast(t)
+    if pa.types.is_timestamp(t) and isinstance(value, int):
+        return pa.scalar(value, pa.int64()).cast(t)
+    if pa.types.is_floating(t) and isinstance(value, (int, float)):
+        return pa.scalar(float(value), t)
+    try:
+        return pa.scalar(value, type=t)
+    except (pa.ArrowException, TypeError, ValueError):
+        return pa.scalar(value).cast(t)
+
+
+def _numeric(t: pa.DataType) -> bool:
+    return pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)
+
+
+# ---------------------------------------------------------------------------------------------
+# expressions
+
+class _Ctx:
+    __slots__ = ("table", "scalars", "udfs")
+
+    def __init__(self, table, scalars, udfs):
+        self.table = table
+        self.scalars = scalars
+        self.udfs = udfs
+
+
+def evaluate(expr: Mapping, table: pa.Table | None = None, *,
+             scalars: Mapping[int, pa.Scalar] | None = None,
+             udfs: Mapping[str, Callable] | None = None) -> Value:
+    """Evaluate a plan EXPR.
+
+    Parameters
+    ----------
+    expr : dict
+        The expression (``{"k": "col" | "lit" | "scalar" | "call", "type": ..., ...}``).
+    table : pyarrow.Table, optional
+        The table ``col`` refers to (``None`` for scalar expressions).
+    scalars : dict, optional
+        Scalar node values by node id, for ``scalar`` refs.
+    udfs : dict, optional
+        ``name -> callable(args: list[Value], n: int) -> Value`` for ``udf`` calls (see
+        `cylonc.runtime.kernels.udf.Udf`).
+
+    Returns
+    -------
+    pyarrow.Array, pyarrow.ChunkedArray or pyarrow.Scalar
+        Of the expression's type; a Scalar when no column is involved.
+    """
+    return _eval(expr, _Ctx(table, scalars or {}, udfs or {}))
+
+
+def _eval(e: Mapping, ctx: _Ctx) -> Value:
+    k = e["k"]
+    t = to_arrow(e["type"])
+    if k == "col":
+        if ctx.table is None:
+            raise ValueError(f"column {e['name']!r} used in a scalar expression")
+        return _cast(ctx.table[e["name"]], t)
+    if k == "lit":
+        return _literal(e.get("value"), t)
+    if k == "scalar":
+        ref = e["ref"]
+        if ref not in ctx.scalars:
+            raise ValueError(f"scalar ref {ref} is not a computed scalar node")
+        return _cast(ctx.scalars[ref], t)
+    if k == "call":
+        fn = e["fn"]
+        impl = _FNS.get(fn)
+        if impl is None:
+            raise ValueError(f"unknown expression function {fn!r}")
+        args = [_eval(a, ctx) for a in e.get("args", ())]
+        out = _cast(impl(e, args, t, ctx), t)
+        return _nan_to_null(out)
+    raise ValueError(f"unknown expression kind {k!r}")
+
+
+def _shape(args: Sequence[Value], ctx: _Ctx) -> tuple[int, bool]:
+    """Row count for numpy fallbacks, and whether every arg is a scalar."""
+    for a in args:
+        if not _is_scalar(a):
+            return len(a), False
+    return 1, True
+
+
+def _arith(kernel):
+    def impl(e, args, t, ctx):
+        a, b = (_cast(x, t) for x in args)
+        return kernel(a, b)
+    return impl
+
+
+def _add(e, args, t, ctx):
+    if pa.types.is_string(t):
+        a, b = (_cast(x, t) for x in args)
+        return pc.binary_join_element_wise(a, b, "")
+    a, b = (_cast(x, t) for x in args)
+    return pc.add(a, b)
+
+
+def _div(e, args, t, ctx):
+    ft = t if pa.types.is_floating(t) else pa.float64()
+    a, b = (_cast(x, ft) for x in args)
+    return pc.divide(a, b)
+
+
+def _floordiv(e, args, t, ctx):
+    return _div_like(args, t, ctx, np.floor_divide)
+
+
+def _mod(e, args, t, ctx):
+    return _div_like(args, t, ctx, np.mod)
+
+
+def _div_like(args, t, ctx, op):
+    """numpy floor_divide / mod (Python semantics); an integer divisor of 0 gives null.
+
+    Floats follow numpy (x // 0.0 = ±inf, x % 0.0 = NaN -> null).
+    """
+    n, scalar = _shape(args, ctx)
+    a, b = (_cast(x, t) for x in args)
+    av, am = _numpy(a, n, 0)
+    bv, bm = _numpy(b, n, 1)
+    zero = None
+    if not pa.types.is_floating(t):
+        zero = bv == 0
+        if zero.any():
+            bv = np.where(zero, np.ones(1, dtype=bv.dtype), bv)
+        else:
+            zero = None
+    with np.errstate(all="ignore"):
+        out = op(av, bv)
+    return _from_numpy(out, _any_mask(am, bm, zero), t, scalar)
+
+
+def _pow(e, args, t, ctx):
+    a, b = (_cast(x, t) for x in args)
+    return pc.power(a, b)
+
+
+def _round(e, args, t, ctx):
+    nd = e.get("ndigits") or 0
+    a = _cast(args[0], t)
+    if not pa.types.is_floating(t) and nd >= 0:
+        return a
+    n, scalar = _shape(args, ctx)
+    av, am = _numpy(a, n, 0)
+    with np.errstate(all="ignore"):
+        out = np.round(av, nd)
+    return _from_numpy(out, am, t, scalar)
+
+
+def _compare(kernel):
+    def impl(e, args, t, ctx):
+        a, b = args
+        if a.type != b.type:
+            a, b = _unify(a, b)
+        return kernel(a, b)
+    return impl
+
+
+def _unify(a: Value, b: Value) -> tuple[Value, Value]:
+    ta, tb = a.type, b.type
+    if _numeric(ta) and _numeric(tb):
+        if pa.types.is_floating(ta) or pa.types.is_floating(tb):
+            return _cast(a, pa.float64()), _cast(b, pa.float64())
+        if pa.types.is_boolean(ta) or pa.types.is_boolean(tb) or (
+            pa.types.is_signed_integer(ta) != pa.types.is_signed_integer(tb)
+        ):
+            return _cast(a, pa.int64(), safe=False), _cast(b, pa.int64(), safe=False)
+        return a, b
+    if pa.types.is_null(ta):
+        return _cast(a, tb), b
+    if pa.types.is_null(tb):
+        return a, _cast(b, ta)
+    if pa.types.is_timestamp(ta) and pa.types.is_timestamp(tb):
+        finer = ta if "smun".index(ta.unit[-1]) > "smun".index(tb.unit[-1]) else tb
+        finer = pa.timestamp(finer.unit, ta.tz or tb.tz)
+        return _cast(a, finer), _cast(b, finer)
+    if pa.types.is_string(ta) or (pa.types.is_date(ta) and pa.types.is_timestamp(tb)):
+        return _cast(a, tb), b
+    return a, _cast(b, ta)
+
+
+def _logical(kleene, bitwise):
+    def impl(e, args, t, ctx):
+        if pa.types.is_integer(t):
+            a, b = (_cast(x, t) for x in args)
+            return bitwise(a, b)
+        a, b = (_cast(x, pa.bool_()) for x in args)
+        return kleene(a, b)
+    return impl
+
+
+def _not(e, args, t, ctx):
+    if pa.types.is_integer(t):
+        return pc.bit_wise_not(_cast(args[0], t))
+    return pc.invert(_cast(args[0], pa.bool_()))
+
+
+def _isna(e, args, t, ctx):
+    a = args[0]
+    if _is_scalar(a):
+        return pa.scalar(not _nan_to_null(a).is_valid)
+    return pc.is_null(a, nan_is_null=True)
+
+
+def _notna(e, args, t, ctx):
+    return pc.invert(_isna(e, args, t, ctx))
+
+
+def _fillna(e, args, t, ctx):
+    a, v = args
+    return pc.coalesce(_cast(_nan_to_null(a), t), _cast(v, t))
+
+
+def _where(e, args, t, ctx):
+    cond, a, other = args
+    cond = pc.fill_null(_cast(cond, pa.bool_()), False)
+    return pc.if_else(cond, _cast(a, t), _cast(other, t))
+
+
+def _coerce_literal(v: Any, t: pa.DataType) -> pa.Scalar | None:
+    """`v` as a scalar of type `t`, or None when no value of `t` can equal it."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    number = isinstance(v, (int, float)) and not isinstance(v, bool)
+    try:
+        if pa.types.is_boolean(t):
+            if isinstance(v, bool) or (number and v in (0, 1)):
+                return pa.scalar(bool(v))
+            return None
+        if pa.types.is_integer(t) or pa.types.is_floating(t):
+            if isinstance(v, bool):
+                v = int(v)
+            elif not number:
+                return None
+            if pa.types.is_integer(t) and float(v) != int(v):
+                return None
+            return pa.scalar(v).cast(t)
+        if pa.types.is_string(t):
+            return pa.scalar(v, t) if isinstance(v, str) else None
+        if pa.types.is_date(t) or pa.types.is_timestamp(t):
+            if isinstance(v, (str, int)) and not isinstance(v, bool):
+                return _literal(v, t)
+            return None
+    except (pa.ArrowException, ValueError, OverflowError, TypeError):
+        return None
+    return None
+
+
+def _isin(e, args, t, ctx):
+    a = args[0]
+    if pa.types.is_null(a.type):
+        n, scalar = _shape(args, ctx)
+        return pa.scalar(False) if scalar else pa.repeat(pa.scalar(False), n)
+    coerced = [_coerce_literal(v, a.type) for v in e.get("values", ())]
+    value_set = pa.array([s.as_py() for s in coerced if s is not None], type=a.type)
+    if _is_scalar(a):
+        return pa.scalar(a.is_valid and a.as_py() in value_set.to_pylist())
+    return pc.fill_null(pc.is_in(a, value_set=value_set, skip_nulls=True), False)
+
+
+def _cast_fn(e, args, t, ctx):
+    return cast_value(args[0], t)
+
+
+def cast_value(a: Value, t: pa.DataType) -> Value:
+    """Cast like pandas ``astype``: float->int truncates, str<->number parses/prints (Python
+    ``str`` formatting), anything->bool is ``!= 0`` / non-empty.
+
+    Parameters
+    ----------
+    a : pyarrow.Array, pyarrow.ChunkedArray or pyarrow.Scalar
+    t : pyarrow.DataType
+
+    Returns
+    -------
+    Value of type `t`
+    """
+    src = a.type
+    if src == t:
+        return a
+    if pa.types.is_null(src):
+        return _cast(a, t)
+    if pa.types.is_boolean(t):
+        if pa.types.is_string(src):
+            return pc.greater(pc.utf8_length(a), 0)
+        return pc.not_equal(a, pa.scalar(0, src) if _numeric(src) else 0)
+    if pa.types.is_string(t):
+        if pa.types.is_boolean(src):
+            return pc.if_else(a, pa.scalar("True"), pa.scalar("False"))
+        if pa.types.is_floating(src):
+            scalar = _is_scalar(a)
+            n = 1 if scalar else len(a)
+            values, mask = _numpy(a, n, 0.0)
+            return _from_numpy(values.astype(str), mask, t, scalar)
+        return pc.cast(a, t)
+    if pa.types.is_string(src) and _numeric(t):
+        return pc.cast(pc.utf8_trim_whitespace(a), t)
+    return pc.cast(a, t, safe=False)
+
+
+def _str(kernel):
+    def impl(e, args, t, ctx):
+        return kernel(_cast(args[0], pa.string()), e)
+    return impl
+
+
+def _str_contains(a, e):
+    pattern = e["pattern"]
+    ignore_case = not e.get("case", True)
+    if e.get("regex", True):
+        return pc.match_substring_regex(a, pattern, ignore_case=ignore_case)
+    return pc.match_substring(a, pattern, ignore_case=ignore_case)
+
+
+def _str_slice(a, e):
+    step = e.get("step")
+    step = 1 if step is None else int(step)
+    if step == 0:
+        raise ValueError("slice step cannot be zero")
+    start, stop = e.get("start"), e.get("stop")
+    if start is None:
+        start = 0 if step > 0 else -1
+    if stop is None:
+        stop = np.iinfo(np.int64).max if step > 0 else np.iinfo(np.int64).min + 1
+    return pc.utf8_slice_codeunits(a, start=int(start), stop=int(stop), step=step)
+
+
+def _udf(e, args, t, ctx):
+    name = e["name"]
+    fn = ctx.udfs.get(name)
+    if fn is None:
+        raise ValueError(f"udf {name!r} is not defined")
+    n, scalar = _shape(args, ctx)
+    out = fn(args, n)
+    return out[0] if scalar and not _is_scalar(out) else out
+
+
+def _unary(kernel, cast_to_type=True):
+    def impl(e, args, t, ctx):
+        return kernel(_cast(args[0], t) if cast_to_type else args[0])
+    return impl
+
+
+_FNS: dict[str, Callable] = {
+    "add": _add,
+    "sub": _arith(pc.subtract),
+    "mul": _arith(pc.multiply),
+    "div": _div,
+    "floordiv": _floordiv,
+    "mod": _mod,
+    "pow": _pow,
+    "neg": _unary(pc.negate),
+    "abs": _unary(pc.abs),
+    "round": _round,
+    "eq": _compare(pc.equal),
+    "ne": _compare(pc.not_equal),
+    "lt": _compare(pc.less),
+    "le": _compare(pc.less_equal),
+    "gt": _compare(pc.greater),
+    "ge": _compare(pc.greater_equal),
+    "and": _logical(pc.and_kleene, pc.bit_wise_and),
+    "or": _logical(pc.or_kleene, pc.bit_wise_or),
+    "not": _not,
+    "isna": _isna,
+    "notna": _notna,
+    "fillna": _fillna,
+    "where": _where,
+    "isin": _isin,
+    "cast": _cast_fn,
+    "str_startswith": _str(lambda a, e: pc.starts_with(a, e["pattern"])),
+    "str_endswith": _str(lambda a, e: pc.ends_with(a, e["pattern"])),
+    "str_contains": _str(_str_contains),
+    "str_len": _str(lambda a, e: pc.utf8_length(a)),
+    "str_lower": _str(lambda a, e: pc.utf8_lower(a)),
+    "str_upper": _str(lambda a, e: pc.utf8_upper(a)),
+    "str_slice": _str(_str_slice),
+    "dt_year": _unary(pc.year, cast_to_type=False),
+    "dt_month": _unary(pc.month, cast_to_type=False),
+    "dt_day": _unary(pc.day, cast_to_type=False),
+    "udf": _udf,
+}
+EXPR_FUNCTIONS = frozenset(_FNS)
+
+
+# ---------------------------------------------------------------------------------------------
+# relational operators
+
+def conform(table: pa.Table, schema: Sequence[Mapping] | pa.Schema) -> pa.Table:
+    """Select and cast `table`'s columns to exactly `schema` (by name, in order).
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+    schema : list of dict or pyarrow.Schema
+        A plan schema, or an already converted one.
+
+    Returns
+    -------
+    pyarrow.Table
+
+    Raises
+    ------
+    KeyError
+        If a column of `schema` is not in `table`.
+    """
+    target = schema if isinstance(schema, pa.Schema) else schema_to_arrow(schema)
+    if table.schema.equals(target, check_metadata=True):
+        return table
+    names = table.column_names
+    cols = []
+    for f in target:
+        if f.name not in names:
+            raise KeyError(f"result has no column {f.name!r} (columns: {names})")
+        col = table[f.name]
+        cols.append(col if col.type == f.type else col.cast(f.type))
+    if not cols:
+        return table.drop_columns(names)
+    return pa.Table.from_arrays(cols, schema=target)
+
+
+def filter_rows(table: pa.Table, mask: Value) -> pa.Table:
+    """Keep the rows where `mask` is true (null counts as false), in order."""
+    mask = pc.fill_null(_broadcast(_cast(mask, pa.bool_()), table.num_rows), False)
+    return table.filter(mask)
+
+
+def project(table: pa.Table, columns: Sequence[str]) -> pa.Table:
+    """Keep `columns`, in this order."""
+    return table.select(list(columns))
+
+
+def assign(table: pa.Table, names: Sequence[str], values: Sequence[Value]) -> pa.Table:
+    """Set ``names[i] = values[i]``: replace an existing column in place, append a new one."""
+    n = table.num_rows
+    for name, v in zip(names, values):
+        col = _broadcast(v, n)
+        i = table.schema.get_field_index(name)
+        if i >= 0:
+            table = table.set_column(i, name, col)
+        else:
+            table = table.append_column(name, col)
+    return table
+
+
+def rename(table: pa.Table, mapping: Mapping[str, str]) -> pa.Table:
+    """Rename columns ``old -> new``."""
+    return table.rename_columns([mapping.get(c, c) for c in table.column_names])
+
+
+def limit(table: pa.Table, n: int) -> pa.Table:
+    """The first `n` rows (pandas ``head``: a negative `n` drops the last ``-n``)."""
+    n = int(n)
+    if n < 0:
+        n = max(table.num_rows + n, 0)
+    return table.slice(0, n)
+
+
+def sort(table: pa.Table, keys: Sequence[str], ascending: Sequence[bool] | bool = True
+         ) -> pa.Table:
+    """Stable sort by `keys`, nulls last whatever the direction."""
+    if isinstance(ascending, bool):
+        ascending = [ascending] * len(keys)
+    if not keys or table.num_rows < 2:
+        return table
+    order = pc.sort_indices(
+        table,
+        sort_keys=[(k, "ascending" if asc else "descending", "at_end")
+                   for k, asc in zip(keys, ascending)],
+    )
+    return table.take(order)
+
+
+def _unused_name(names: Sequence[str], base: str) -> str:
+    name, i = base, 0
+    while name in names:
+        i += 1
+        name = f"{base}{i}"
+    return name
+
+
+def distinct(table: pa.Table, subset: Sequence[str] | None = None) -> pa.Table:
+    """Drop duplicate rows (over `subset`), keeping the first occurrence; nulls equal nulls."""
+    cols = list(subset) if subset is not None else table.column_names
+    if table.num_rows < 2 or not cols:
+        return table if cols or table.num_rows < 2 else table.slice(0, 1)
+    row = _unused_name([*table.column_names, *(c[:-4] for c in table.column_names
+                                                if c.endswith("_min"))], "__row")
+    work = table.select(cols).append_column(row, pa.array(np.arange(table.num_rows)))
+    first = work.group_by(cols, use_threads=True).aggregate([(row, "min")])[f"{row}_min"]
+    idx = np.sort(first.to_numpy())
+    return table.take(pa.array(idx))
+
+
+def union(tables: Sequence[pa.Table], schema: Sequence[Mapping]) -> pa.Table:
+    """Concatenate rows, conforming each table to `schema` by name (missing -> nulls)."""
+    target = schema_to_arrow(schema)
+    parts = []
+    for t in tables:
+        cols = []
+        for f in target:
+            if f.name in t.column_names:
+                col = t[f.name]
+                cols.append(col if col.type == f.type else col.cast(f.type))
+            else:
+                cols.append(pa.nulls(t.num_rows, f.type))
+        parts.append(pa.Table.from_arrays(cols, schema=target))
+    if not parts:
+        return target.empty_table()
+    return pa.concat_tables(parts)
+
+
+# --- join ------------------------------------------------------------------------------------
+
+def _unify_keys(a: pa.ChunkedArray, b: pa.ChunkedArray):
+    ta, tb = a.type, b.type
+    if ta == tb:
+        return a, b
+    if _numeric(ta) and _numeric(tb):
+        t = pa.float64() if (pa.types.is_floating(ta) or pa.types.is_floating(tb)) else pa.int64()
+        return a.cast(t, safe=False), b.cast(t, safe=False)
+    if pa.types.is_null(ta):
+        return a.cast(tb), b
+    try:
+        return a, b.cast(ta)
+    except (pa.ArrowException, ValueError):
+        return a.cast(tb), b
+
+
+def _chunks(col) -> list[pa.Array]:
+    return list(col.chunks) if isinstance(col, pa.ChunkedArray) else [col]
+
+
+def key_codes(left: Sequence[Value], right: Sequence[Value]) -> tuple[np.ndarray, np.ndarray, int]:
+    """Dense int64 codes of composite keys over the rows of both sides; null equals null.
+
+    Parameters
+    ----------
+    left, right : list of arrays
+        The key columns of each side (same count, pairwise comparable types).
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray, int)
+        Left codes, right codes, number of distinct keys. Equal keys get equal codes.
+    """
+    n = len(left[0]) if left else 0
+    code, card = None, 1
+    for lcol, rcol in zip(left, right):
+        lcol, rcol = _unify_keys(lcol, rcol)
+        combined = pa.chunked_array(_chunks(lcol) + _chunks(rcol), type=lcol.type)
+        combined = combined.combine_chunks()
+        if pa.types.is_floating(combined.type):
+            combined = pc.add(combined, pa.scalar(0.0, combined.type))
+        enc = pc.dictionary_encode(combined, null_encoding="encode")
+        c = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        k = len(enc.dictionary)
+        if code is None:
+            code, card = c, k
+        else:
+            enc = pc.dictionary_encode(pa.array(code * k + c))
+            code = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+            card = len(enc.dictionary)
+    if code is None:
+        raise ValueError("join needs at least one key")
+    return code[:n], code[n:], card
+
+
+def _expand(lc: np.ndarray, rc: np.ndarray, card: int, keep_unmatched: bool):
+    """Match pairs in left order, each left row's matches in right order.
+
+    Returns left and right row indices; -1 on the right for a kept unmatched left row.
+    """
+    n, m = len(lc), len(rc)
+    counts = np.bincount(rc, minlength=card)
+    starts = np.cumsum(counts) - counts
+    order = np.argsort(rc, kind="stable")
+    cnt = counts[lc]
+    per_row = np.maximum(cnt, 1) if keep_unmatched else cnt
+    total = int(per_row.sum())
+    li = np.repeat(np.arange(n, dtype=np.int64), per_row)
+    offs = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    if m == 0:
+        return li, np.full(total, -1, dtype=np.int64)
+    pos = np.repeat(starts[lc], per_row) + offs
+    ri = order[np.minimum(pos, m - 1)]
+    if keep_unmatched:
+        ri = np.where(np.repeat(cnt == 0, per_row), -1, ri)
+    return li, ri.astype(np.int64, copy=False)
+
+
+def join(left: pa.Table, right: pa.Table, how: str, left_on: Sequence[str],
+         right_on: Sequence[str], columns: Sequence[Mapping]) -> pa.Table:
+    """Join two tables with pandas ``merge`` semantics (null keys match null keys).
+
+    Parameters
+    ----------
+    left, right : pyarrow.Table
+    how : str
+        One of ``inner left right outer semi anti left_anti right_anti``.
+    left_on, right_on : list of str
+        Key columns, matched pairwise.
+    columns : list of dict
+        Output columns ``{"name", "from": "left" | "right" | "key", "src"[, "right_src"]}``.
+
+    Returns
+    -------
+    pyarrow.Table
+        Row order: left order (inner: each left row's matches in right order) for
+        inner/left/semi/anti/left_anti, right order for right/right_anti, sorted by the keys
+        for outer.
+    """
+    if how not in _JOIN_HOWS:
+        raise ValueError(f"unknown join how {how!r}")
+    if len(left_on) != len(right_on):
+        raise ValueError("left_on and right_on differ in length")
+    lkeys = [left[c] for c in left_on]
+    rkeys = [right[c] for c in right_on]
+    lc, rc, card = key_codes(lkeys, rkeys)
+    n, m = left.num_rows, right.num_rows
+    if how in ("semi", "anti", "left_anti"):
+        hit = np.bincount(rc, minlength=card)[lc] > 0
+        li = np.flatnonzero(hit if how == "semi" else ~hit).astype(np.int64)
+        ri = np.full(len(li), -1, dtype=np.int64)
+    elif how == "right_anti":
+        ri = np.flatnonzero(np.bincount(lc, minlength=card)[rc] == 0).astype(np.int64)
+        li = np.full(len(ri), -1, dtype=np.int64)
+    elif how == "right":
+        ri, li = _expand(rc, lc, card, keep_unmatched=True)
+    else:
+        li, ri = _expand(lc, rc, card, keep_unmatched=how in ("left", "outer"))
+        if how == "outer":
+            extra = np.flatnonzero(np.bincount(lc, minlength=card)[rc] == 0).astype(np.int64)
+            li = np.concatenate([li, np.full(len(extra), -1, dtype=np.int64)])
+            ri = np.concatenate([ri, extra])
+            if len(li) > 1:
+                merged = {f"k{i}": _merged_key(lk, rk, li, ri)
+                          for i, (lk, rk) in enumerate(zip(lkeys, rkeys))}
+                perm = pc.sort_indices(pa.table(merged),
+                                       sort_keys=[(k, "ascending", "at_end") for k in merged]
+                                       ).to_numpy()
+                li, ri = li[perm], ri[perm]
+    take_l, take_r = _Taker(li, n), _Taker(ri, m)
+    out = {}
+    for c in columns:
+        frm = c["from"]
+        if frm == "left":
+            out[c["name"]] = take_l(left[c["src"]])
+        elif frm == "right":
+            out[c["name"]] = take_r(right[c["src"]])
+        elif frm == "key":
+            lk, rk = left[c["src"]], right[c.get("right_src", c["src"])]
+            if how in ("right", "right_anti"):
+                out[c["name"]] = take_r(rk)
+            elif how == "outer":
+                out[c["name"]] = _coalesce_keys(take_l(lk), take_r(rk))
+            else:
+                out[c["name"]] = take_l(lk)
+        else:
+            raise ValueError(f"unknown join column source {frm!r}")
+    if not out:
+        return pa.table({"_": pa.nulls(len(li))}).drop_columns(["_"])
+    return pa.table(out)
+
+
+def _merged_key(lk, rk, li, ri):
+    return _coalesce_keys(_take(lk, li), _take(rk, ri))
+
+
+def _coalesce_keys(a, b):
+    if a.type != b.type:
+        a, b = _unify_keys(a if isinstance(a, pa.ChunkedArray) else pa.chunked_array([a]),
+                           b if isinstance(b, pa.ChunkedArray) else pa.chunked_array([b]))
+    return pc.coalesce(a, b)
+
+
+# --- aggregate / reduce ----------------------------------------------------------------------
+
+_AGGS = {
+    "sum": ("sum", lambda: pc.ScalarAggregateOptions(skip_nulls=True, min_count=0)),
+    "mean": ("mean", lambda: pc.ScalarAggregateOptions(skip_nulls=True, min_count=1)),
+    "min": ("min", lambda: pc.ScalarAggregateOptions(skip_nulls=True, min_count=1)),
+    "max": ("max", lambda: pc.ScalarAggregateOptions(skip_nulls=True, min_count=1)),
+    "count": ("count", lambda: pc.CountOptions("only_valid")),
+    "size": ("count_all", lambda: None),
+    "nunique": ("count_distinct", lambda: pc.CountOptions("only_valid")),
+    "std": ("stddev", lambda: pc.VarianceOptions(ddof=1)),
+    "var": ("variance", lambda: pc.VarianceOptions(ddof=1)),
+    "first": ("first", lambda: pc.ScalarAggregateOptions(skip_nulls=True, min_count=1)),
+    "last": ("last", lambda: pc.ScalarAggregateOptions(skip_nulls=True, min_count=1)),
+}
+_NUMERIC_AGGS = ("sum", "mean", "std", "var")
+
+
+def _run_aggs(table: pa.Table, keys: Sequence[str], aggs: Sequence[Mapping]) -> pa.Table:
+    cols, names = {}, []
+    for i, k in enumerate(keys):
+        cols[f"k{i}"] = table[k]
+    specs = []
+    prefix = "hash_" if keys else ""
+    for j, a in enumerate(aggs):
+        fn = a["fn"]
+        if fn not in _AGGS:
+            raise ValueError(f"unknown aggregate function {fn!r}")
+        func, options = _AGGS[fn]
+        out = f"a{j}"
+        names.append(out)
+        if fn == "size":
+            specs.append(([], prefix + func, None, out))
+            continue
+        col = table[a["column"]]
+        if fn in _NUMERIC_AGGS and pa.types.is_boolean(col.type):
+            col = col.cast(pa.int64())
+        cols[f"c{j}"] = col
+        specs.append((f"c{j}", prefix + func, options(), out))
+    if not cols:
+        cols["_"] = pa.nulls(table.num_rows)
+    work = pa.Table.from_arrays(list(cols.values()), names=list(cols))
+    ordered = any(a["fn"] in ("first", "last") for a in aggs)
+    decl = acero.Declaration.from_sequence([
+        acero.Declaration("table_source", acero.TableSourceNodeOptions(work)),
+        acero.Declaration("aggregate", acero.AggregateNodeOptions(
+            specs, keys=[f"k{i}" for i in range(len(keys))])),
+    ])
+    res = decl.to_table(use_threads=not ordered)
+    out = {k: res[f"k{i}"] for i, k in enumerate(keys)}
+    for a, name in zip(aggs, names):
+        out[a["name"]] = _nan_to_null(res[name])
+    if not out:
+        return pa.table({"_": pa.nulls(res.num_rows)}).drop_columns(["_"])
+    return pa.Table.from_arrays(list(out.values()), names=list(out))
+
+
+def aggregate(table: pa.Table, keys: Sequence[str], aggs: Sequence[Mapping]) -> pa.Table:
+    """Group by `keys` (null keys dropped), aggregate, sort by the keys ascending.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+    keys : list of str
+    aggs : list of dict
+        ``{"fn", "column", "name"}``; functions as in PLAN.md (pandas semantics).
+
+    Returns
+    -------
+    pyarrow.Table
+        Columns `keys` then one per agg, in order.
+    """
+    if not keys:
+        return reduce(table, aggs)
+    valid = None
+    for k in keys:
+        if table[k].null_count:
+            v = pc.is_valid(table[k])
+            valid = v if valid is None else pc.and_(valid, v)
+    if valid is not None:
+        table = table.filter(valid)
+    res = _run_aggs(table, keys, aggs)
+    if res.num_rows > 1:
+        res = res.take(pc.sort_indices(res, sort_keys=[(k, "ascending", "at_end") for k in keys]))
+    return res
+
+
+def reduce(table: pa.Table, aggs: Sequence[Mapping]) -> pa.Table:
+    """Whole-table aggregates: exactly one row, also for an empty table."""
+    return _run_aggs(table, [], aggs)
