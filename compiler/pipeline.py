@@ -72,8 +72,8 @@ def context() -> Context:
 def check_stage(stage: str) -> None:
     if stage not in STAGES:
         raise CompileError(f"unknown stage '{stage}' (stages, in order: {', '.join(STAGES)})")
-    if stage in _NOT_BUILT:
-        raise CompileError(f"stage '{stage}' is not built yet: it needs {_NOT_BUILT[stage]}")
+    if stage != "cylon" and STAGE_FUNCTIONS[stage] is None:
+        raise CompileError(f"stage '{stage}' is not built yet: it needs {_NOT_BUILT.get(stage, 'more work')}")
 
 
 def run_passes(module: ModuleOp, passes: tuple[type[ModulePass], ...]) -> ModuleOp:
@@ -85,6 +85,31 @@ def run_passes(module: ModuleOp, passes: tuple[type[ModulePass], ...]) -> Module
     except (VerifyException, DiagnosticException) as exc:
         raise CompileError(f"internal error: a pass produced invalid IR: {exc}") from exc
     return out
+
+
+StageFn = Callable[[ModuleOp, Options], ModuleOp]
+
+
+def _optimize(module: ModuleOp, options: Options) -> ModuleOp:
+    return run_passes(module, OPTIMIZE_PASSES) if options.optimize else module.clone()
+
+
+STAGE_FUNCTIONS: dict[str, StageFn | None] = {
+    "cylon": None,
+    "optimized": _optimize,
+    "fused": None,
+    "placed": None,
+    "partitioned": None,
+    "lowered": None,
+    "llvm": None,
+    "tasks": None,
+}
+"""Each built stage's function (module of the previous stage -> its module); None: not built.
+``lowered`` and ``llvm`` derive from ``fused`` (kernels only); the plan is made from the last
+built stage among ``optimized``, ``fused``, ``placed``, ``partitioned``."""
+
+_PLAN_STAGES = ("optimized", "fused", "placed", "partitioned")
+_KERNEL_STAGES = ("lowered", "llvm")
 
 
 def compile_pipeline(
@@ -101,10 +126,24 @@ def compile_pipeline(
     stages = {"cylon": traced.module}
     if until == "cylon":
         return Compiled(stages, None)
-    stages["optimized"] = run_passes(traced.module, OPTIMIZE_PASSES) if options.optimize else traced.module.clone()
-    if until == "optimized":
-        return Compiled(stages, None)
-    plan = module_to_plan(stages["optimized"], traced.udfs)
+    module = traced.module
+    for stage in _PLAN_STAGES:
+        fn_ = STAGE_FUNCTIONS[stage]
+        if fn_ is None:
+            continue
+        module = fn_(module, options)
+        stages[stage] = module
+        if until == stage:
+            return Compiled(stages, None)
+    if until is not None:
+        source = stages["fused"] if until in _KERNEL_STAGES else module
+        for stage in _KERNEL_STAGES:
+            source = STAGE_FUNCTIONS[stage](source, options)  # type: ignore[misc]
+            stages[stage] = source
+            if until == stage:
+                return Compiled(stages, None)
+        raise CompileError(f"stage '{until}' is not built yet")
+    plan = module_to_plan(module, traced.udfs)
     return Compiled(stages, plan, {name: u.func for name, u in traced.udfs.items()})
 
 
