@@ -82,17 +82,18 @@ def _pipeline_args(p: argparse.ArgumentParser) -> None:
 def _opt(argv: Sequence[str]) -> int:
     from xdsl.utils.exceptions import ParseError
 
-    from cylonc.compiler.opt import CylonOptMain
+    from cylonc.compiler.opt import CylonOptMain, locate_error
 
     try:
-        CylonOptMain(args=list(argv)).run()
+        main = CylonOptMain(args=list(argv))
+        main.run()
     except SystemExit as exc:
         return int(exc.code or 0)
     except ParseError as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    except Exception as exc:  # noqa: BLE001 - every failure becomes a diagnostic, never a traceback
-        print(f"cylonc opt: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a located diagnostic, never a traceback
+        print(locate_error(main.args.input_file, exc), file=sys.stderr)
         return 1
     return 0
 

@@ -25,6 +25,7 @@ A whole pipeline (``s`` is a column of ``t``)::
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from xdsl.dialects.builtin import (
     ArrayAttr,
@@ -53,6 +54,7 @@ from xdsl.irdl import (
     irdl_op_definition,
     operand_def,
     opt_prop_def,
+    opt_region_def,
     prop_def,
     region_def,
     result_def,
@@ -130,7 +132,10 @@ class NullableType(ParametrizedAttribute, TypeAttribute):
     @classmethod
     def parse_parameters(cls, parser: AttrParser) -> tuple[Attribute]:
         parser.parse_characters("<")
+        pos = parser.pos
         elem = parser.parse_type()
+        if not is_element_type(elem):
+            parser.raise_error(f"!cylon.nullable wraps a column element type, got {elem}", pos, parser.pos)
         parser.parse_characters(">")
         return (elem,)
 
@@ -178,6 +183,10 @@ def value_type(elem: Attribute, nullable: bool) -> Attribute:
 # --------------------------------------------------------------------------- table types
 
 
+# A dataclass, as xDSL's own parametrized base classes are: otherwise its parameters are not
+# dataclass fields of TableType/RowType, whose generated __eq__/__hash__ then ignore them (every
+# table type would equal every other one, and no schema check could fail).
+@dataclass(frozen=True, init=False)
 class _SchemaType(ParametrizedAttribute, TypeAttribute):
     names: ArrayAttr[StringAttr]
     types: ArrayAttr[Attribute]
@@ -222,10 +231,19 @@ class _SchemaType(ParametrizedAttribute, TypeAttribute):
 
     @classmethod
     def parse_parameters(cls, parser: AttrParser):
+        seen: set[str] = set()
+
         def field() -> tuple[str, Attribute, bool]:
+            pos = parser.pos
             name = parser.parse_str_literal("column name")
+            if name in seen:
+                parser.raise_error(f"{cls.name}: duplicate column '{name}'", pos, parser.pos)
+            seen.add(name)
             parser.parse_characters(":")
+            pos = parser.pos
             t = parser.parse_type()
+            if not is_element_type(t):
+                parser.raise_error(f"{cls.name}: column '{name}' has unsupported type {t}", pos, parser.pos)
             return name, t, parser.parse_optional_characters("?") is not None
 
         fields = parser.parse_comma_separated_list(parser.Delimiter.ANGLE, field)
@@ -359,15 +377,89 @@ def _check_result(op: IRDLOperation, expected: list[tuple[str, Attribute, bool]]
 # --------------------------------------------------------------------------- relational ops
 
 
+class _ScanMixin:
+    """What ``cylon-scan-pushdown`` folds into a source op: the columns to read and a predicate.
+
+    Without ``columns`` the result type is the whole source. With it, ``source`` holds the whole
+    source's schema and the result is ``source`` restricted to ``columns``, in that order.
+    ``source_types`` always has one entry per source column. The optional ``predicate`` region
+    (over a row of the whole source) keeps only the rows for which it is true, before the
+    columns are selected; it holds only what ``pyarrow.dataset`` evaluates (a column compared
+    with a literal, ``isin``, ``isna``/``notna``, and/or/not of those).
+    """
+
+    @property
+    def source_table(self) -> TableType:
+        """The schema of the whole source."""
+        src = self.source  # type: ignore[attr-defined]
+        return src if src is not None else self.output.type  # type: ignore[attr-defined]
+
+    @property
+    def read_columns(self) -> list[str] | None:
+        """The columns read (None: all)."""
+        cols = self.columns  # type: ignore[attr-defined]
+        return None if cols is None else _strs(cols)
+
+    @property
+    def predicate_region(self) -> Region | None:
+        """The scan predicate, or None."""
+        r = self.predicate  # type: ignore[attr-defined]
+        return r if r is not None and r.blocks else None
+
+    @staticmethod
+    def _scan_parts(
+        table: TableType, columns: Sequence[str] | None, predicate: Region | None
+    ) -> tuple[dict[str, Attribute], TableType, list[Region | None]]:
+        props: dict[str, Attribute] = {}
+        result = table
+        if columns is not None:
+            props["columns"] = _str_array(columns)
+            props["source"] = table
+            result = TableType.from_fields([f for f in (table.field(c) for c in columns) if f is not None])
+        return props, result, [predicate]
+
+    def _verify_scan(self, what: str) -> None:
+        op: IRDLOperation = self  # type: ignore[assignment]
+        full = self.source_table
+        if not isinstance(full, TableType):
+            raise VerifyException(f"{what}: the source must be a !cylon.table")
+        if len(self.source_types.data) != len(full.fields):  # type: ignore[attr-defined]
+            raise VerifyException(f"{what}: source_types must have one entry per column")
+        cols = self.read_columns
+        if cols is None:
+            if self.source is not None and self.source != op.results[0].type:  # type: ignore[attr-defined]
+                raise VerifyException(f"{what}: without columns, source must equal the result type")
+        else:
+            if self.source is None:  # type: ignore[attr-defined]
+                raise VerifyException(f"{what}: columns needs the whole source's schema in 'source'")
+            _require_columns(full, cols, what)
+            if not cols or len(set(cols)) != len(cols):
+                raise VerifyException(f"{what}: columns must be distinct, at least one")
+            _check_result(op, [full.field(c) for c in cols])  # type: ignore[misc]
+        region = self.predicate_region
+        if region is not None:
+            vals = _check_region_row(region, full, what)
+            if len(vals) != 1 or not is_bool(strip_nullable(vals[0].type)[0]):
+                raise VerifyException(f"{what}: predicate must yield one boolean (i1) value")
+
+
 @irdl_op_definition
-class InputOp(IRDLOperation):
+class InputOp(_ScanMixin, IRDLOperation):
     """A pipeline argument (an Arrow table, a pandas frame, or a Parquet/CSV path).
 
-    ``source_types`` holds the Arrow type of each column as the caller gives it (e.g.
-    ``decimal128(15, 2)``, read as ``f64``), so the runtime can check its inputs.
+    ``source_types`` holds the Arrow type of each source column as the caller gives it (e.g.
+    ``decimal128(15, 2)``, read as ``f64``), so the runtime can check its inputs. ``columns``,
+    ``source`` and the optional predicate region are described in ``_ScanMixin``.
 
     ```mlir
     %0 = cylon.input "reads" {index = 0 : i64, source_types = ["int64", "double"]} : !cylon.table<"id": i64, "q": f64?>
+    %1 = cylon.input "reads" columns ["id"] {index = 0 : i64, source = !cylon.table<"id": i64, "q": f64?>, source_types = ["int64", "double"]} : !cylon.table<"id": i64> {
+    ^bb0(%row : !cylon.row<"id": i64, "q": f64?>):
+      %q = cylon.col %row "q" : !cylon.row<"id": i64, "q": f64?> -> !cylon.nullable<f64>
+      %c = arith.constant 3.000000e+01 : f64
+      %p = cylon.cmp "gt" %q, %c : !cylon.nullable<f64>, f64 -> !cylon.nullable<i1>
+      cylon.yield %p : !cylon.nullable<i1>
+    }
     ```
     """
 
@@ -375,32 +467,49 @@ class InputOp(IRDLOperation):
     arg_name = prop_def(StringAttr, prop_name="name")
     index = prop_def(IntegerAttr)
     source_types = prop_def(ArrayAttr[StringAttr])
+    columns = opt_prop_def(ArrayAttr[StringAttr])
+    source = opt_prop_def(TableType)
+    predicate = opt_region_def("single_block")
     output = result_def(TableType)
 
-    assembly_format = "$name attr-dict `:` type($output)"
+    assembly_format = "$name (`columns` $columns^)? attr-dict `:` type($output) ($predicate^)?"
     irdl_options = (ParsePropInAttrDict(),)
 
-    def __init__(self, name: str, index: int, table: TableType, source_types: Sequence[str]):
+    def __init__(
+        self,
+        name: str,
+        index: int,
+        table: TableType,
+        source_types: Sequence[str],
+        columns: Sequence[str] | None = None,
+        predicate: Region | None = None,
+    ):
+        props, result, regions = self._scan_parts(table, columns, predicate)
         super().__init__(
             properties={
                 "name": StringAttr(name),
                 "index": IntegerAttr(index, i64),
                 "source_types": _str_array(source_types),
+                **props,
             },
-            result_types=[table],
+            regions=regions,
+            result_types=[result],
         )
 
     def verify_(self) -> None:
-        if len(self.source_types.data) != len(_table(self.output, "cylon.input result").fields):
-            raise VerifyException("cylon.input: source_types must have one entry per column")
+        self._verify_scan("cylon.input")
 
 
 @irdl_op_definition
-class ReadOp(IRDLOperation):
-    """A file read inside the pipeline (``cc.read_parquet`` / ``cc.read_csv``).
+class ReadOp(_ScanMixin, IRDLOperation):
+    """A file read inside the pipeline (``cc.read_parquet`` / ``cc.read_csv``); ``columns``,
+    ``source`` and the optional predicate region as for ``cylon.input``.
 
     ```mlir
     %0 = cylon.read "parquet" "/data/reads.parquet" {source_types = [...]} : !cylon.table<...>
+    %1 = cylon.read "parquet" "/data/reads.parquet" columns ["id"] {source = !cylon.table<...>, source_types = [...]} : !cylon.table<"id": i64> {
+      ...
+    }
     ```
     """
 
@@ -408,28 +517,41 @@ class ReadOp(IRDLOperation):
     format = prop_def(StringAttr)
     path = prop_def(StringAttr)
     source_types = prop_def(ArrayAttr[StringAttr])
+    columns = opt_prop_def(ArrayAttr[StringAttr])
+    source = opt_prop_def(TableType)
+    predicate = opt_region_def("single_block")
     output = result_def(TableType)
 
     traits = traits_def(Pure())
 
-    assembly_format = "$format $path attr-dict `:` type($output)"
+    assembly_format = "$format $path (`columns` $columns^)? attr-dict `:` type($output) ($predicate^)?"
     irdl_options = (ParsePropInAttrDict(),)
 
-    def __init__(self, fmt: str, path: str, table: TableType, source_types: Sequence[str]):
+    def __init__(
+        self,
+        fmt: str,
+        path: str,
+        table: TableType,
+        source_types: Sequence[str],
+        columns: Sequence[str] | None = None,
+        predicate: Region | None = None,
+    ):
+        props, result, regions = self._scan_parts(table, columns, predicate)
         super().__init__(
             properties={
                 "format": StringAttr(fmt),
                 "path": StringAttr(path),
                 "source_types": _str_array(source_types),
+                **props,
             },
-            result_types=[table],
+            regions=regions,
+            result_types=[result],
         )
 
     def verify_(self) -> None:
         if self.format.data not in ("parquet", "csv"):
             raise VerifyException(f"cylon.read: format must be parquet or csv, got '{self.format.data}'")
-        if len(self.source_types.data) != len(_table(self.output, "cylon.read result").fields):
-            raise VerifyException("cylon.read: source_types must have one entry per column")
+        self._verify_scan("cylon.read")
 
 
 @irdl_op_definition
@@ -841,7 +963,7 @@ class SortOp(IRDLOperation):
 
 @irdl_op_definition
 class LimitOp(IRDLOperation):
-    """The first ``n`` rows.
+    """The first ``n`` rows; a negative ``n`` keeps all but the last ``-n`` (pandas ``head``).
 
     ```mlir
     %1 = cylon.limit %0 10 : !cylon.table<...> -> !cylon.table<...>
@@ -865,8 +987,6 @@ class LimitOp(IRDLOperation):
         return self.n_attr.value
 
     def verify_(self) -> None:
-        if self.n.data < 0:
-            raise VerifyException("cylon.limit: n must be >= 0")
         if self.output.type != self.input.type:
             raise VerifyException("cylon.limit: result type must equal the input type")
 
@@ -1010,6 +1130,392 @@ class OutputOp(IRDLOperation):
             raise VerifyException("cylon.output: a scalar output needs a scalar value")
         if kind == "dict" and (self.keys is None or len(self.keys.data) != n):
             raise VerifyException("cylon.output: a dict output needs one key per value")
+
+
+# --------------------------------------------------------------------------- distribution
+
+
+DIST_KINDS = ("replicated", "blocks", "hash", "range", "root")
+
+
+@irdl_attr_definition
+class DistAttr(ParametrizedAttribute):
+    """How a table value is spread over the ranks (set by ``cylon-partition`` as the
+    ``cylon.dist`` attribute of the op that makes it):
+
+    - ``replicated``: every rank holds the whole table;
+    - ``blocks``: each row is on exactly one rank, anywhere;
+    - ``hash ["k", ...]``: rows with equal keys are on the same rank;
+    - ``range ["k", ...]``: sorted over the ranks (rank ``r`` holds keys not after rank ``r+1``'s);
+    - ``root``: every row is on rank 0.
+
+    ```mlir
+    %s = cylon.shuffle %t by ["k"] {cylon.dist = #cylon.dist<hash ["k"]>} : !cylon.table<...> -> !cylon.table<...>
+    ```
+    """
+
+    name = "cylon.dist"
+
+    kind: StringAttr
+    keys: ArrayAttr[StringAttr]
+
+    def __init__(self, kind: str, keys: Sequence[str] = ()):
+        super().__init__(StringAttr(kind), _str_array(keys))
+
+    def print_parameters(self, printer: Printer) -> None:
+        with printer.in_angle_brackets():
+            printer.print_string(self.kind.data)
+            if self.keys.data:
+                printer.print_string(" [")
+                printer.print_list(self.keys.data, lambda k: printer.print_string_literal(k.data))
+                printer.print_string("]")
+
+    @classmethod
+    def parse_parameters(cls, parser: AttrParser) -> tuple[StringAttr, ArrayAttr[StringAttr]]:
+        parser.parse_characters("<")
+        kind = parser.parse_identifier("distribution kind")
+        keys: list[str] = []
+        if parser.parse_optional_characters("["):
+            if not parser.parse_optional_characters("]"):
+                keys = [parser.parse_str_literal("key column")]
+                while parser.parse_optional_characters(","):
+                    keys.append(parser.parse_str_literal("key column"))
+                parser.parse_characters("]")
+        parser.parse_characters(">")
+        return StringAttr(kind), _str_array(keys)
+
+    def verify(self) -> None:
+        kind = self.kind.data
+        if kind not in DIST_KINDS:
+            raise VerifyException(f"#cylon.dist: unknown kind '{kind}' (kinds: {', '.join(DIST_KINDS)})")
+        if (kind in ("hash", "range")) != bool(self.keys.data):
+            raise VerifyException(f"#cylon.dist: '{kind}' {'needs' if kind in ('hash', 'range') else 'takes no'} key columns")
+
+
+def _check_dist(op: IRDLOperation) -> None:
+    """Check an op's ``cylon.dist`` attribute (if any) against its result's columns."""
+    dist = op.attributes.get("cylon.dist")
+    if dist is None:
+        return
+    if not isinstance(dist, DistAttr):
+        raise VerifyException(f"{op.name}: 'cylon.dist' must be a #cylon.dist attribute")
+    if op.results and isinstance(op.results[0].type, TableType):
+        _require_columns(op.results[0].type, _strs(dist.keys), f"{op.name} distribution")
+
+
+# --------------------------------------------------------------------------- communication ops
+
+
+class _TableToSameTable(IRDLOperation):
+    input = operand_def(TableType)
+    output = result_def(TableType)
+
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    def __init__(self, input: SSAValue):
+        super().__init__(operands=[input], result_types=[input.type])
+
+    def verify_(self) -> None:
+        if self.output.type != _table(self.input, f"{self.name} input"):
+            raise VerifyException(f"{self.name}: result type must equal the input type")
+        _check_dist(self)
+
+
+@irdl_op_definition
+class ShuffleOp(IRDLOperation):
+    """Hash-partitions a table over the ranks (all-to-all exchange): afterwards rows with equal
+    ``keys`` are on one rank. Each rank's rows keep their relative order, and what a rank
+    receives is concatenated in source-rank order. Equal values of integer and float keys (and
+    nulls) hash alike, so tables shuffled on comparable key columns are co-partitioned.
+
+    ```mlir
+    %s = cylon.shuffle %t by ["k"] : !cylon.table<"k": i64, "x": f64> -> !cylon.table<"k": i64, "x": f64>
+    ```
+    """
+
+    name = "cylon.shuffle"
+    input = operand_def(TableType)
+    keys = prop_def(ArrayAttr[StringAttr])
+    output = result_def(TableType)
+
+    assembly_format = "$input `by` $keys attr-dict `:` type($input) `->` type($output)"
+
+    def __init__(self, input: SSAValue, keys: Sequence[str]):
+        super().__init__(operands=[input], properties={"keys": _str_array(keys)}, result_types=[input.type])
+
+    def verify_(self) -> None:
+        t = _table(self.input, "cylon.shuffle input")
+        if not self.keys.data:
+            raise VerifyException("cylon.shuffle: needs at least one key")
+        _require_columns(t, _strs(self.keys), "cylon.shuffle")
+        if self.output.type != t:
+            raise VerifyException("cylon.shuffle: result type must equal the input type")
+        _check_dist(self)
+
+
+@irdl_op_definition
+class AllGatherOp(_TableToSameTable):
+    """Every rank gets the whole table: the ranks' rows concatenated in rank order (replicates
+    a distributed table, e.g. the small side of a broadcast join).
+
+    ```mlir
+    %r = cylon.allgather %t : !cylon.table<"k": i64> -> !cylon.table<"k": i64>
+    ```
+    """
+
+    name = "cylon.allgather"
+
+
+@irdl_op_definition
+class GatherOp(_TableToSameTable):
+    """Rank 0 gets the whole table (the ranks' rows concatenated in rank order); the other
+    ranks are left with no rows.
+
+    ```mlir
+    %r = cylon.gather %t : !cylon.table<"k": i64> -> !cylon.table<"k": i64>
+    ```
+    """
+
+    name = "cylon.gather"
+
+
+@irdl_op_definition
+class BroadcastOp(_TableToSameTable):
+    """Every rank gets rank 0's table (replicates a result computed on rank 0).
+
+    ```mlir
+    %r = cylon.broadcast %t : !cylon.table<"s": f64> -> !cylon.table<"s": f64>
+    ```
+    """
+
+    name = "cylon.broadcast"
+
+
+@irdl_op_definition
+class ScatterOp(_TableToSameTable):
+    """Turns a replicated table into a partitioned one without communication: rank ``r`` keeps
+    the ``r``-th of ``ranks`` contiguous row blocks of its copy.
+
+    ```mlir
+    %b = cylon.scatter %r : !cylon.table<"k": i64> -> !cylon.table<"k": i64>
+    ```
+    """
+
+    name = "cylon.scatter"
+
+
+def _key_fields(t: TableType, keys: Sequence[str]) -> list[tuple[str, Attribute, bool]]:
+    return [t.field(k) for k in keys]  # type: ignore[misc]
+
+
+@irdl_op_definition
+class SplittersOp(IRDLOperation):
+    """The splitter exchange of a sample sort: each rank samples its rows' ``keys`` at regular
+    positions of its local order, the samples are all-gathered, and every rank picks the same
+    ``ranks - 1`` splitters (rows of the key columns, in sort order; nulls last).
+
+    ```mlir
+    %sp = cylon.splitters %t by ["k"] ascending [1] : !cylon.table<"k": i64, "x": f64> -> !cylon.table<"k": i64>
+    ```
+    """
+
+    name = "cylon.splitters"
+    input = operand_def(TableType)
+    keys = prop_def(ArrayAttr[StringAttr])
+    ascending_attr = prop_def(ArrayAttr[IntegerAttr[I64]], prop_name="ascending")
+    output = result_def(TableType)
+
+    assembly_format = "$input `by` $keys `ascending` $ascending attr-dict `:` type($input) `->` type($output)"
+
+    def __init__(self, input: SSAValue, keys: Sequence[str], ascending: Sequence[bool]):
+        t = _table(input, "cylon.splitters input")
+        super().__init__(
+            operands=[input],
+            properties={
+                "keys": _str_array(keys),
+                "ascending": ArrayAttr([IntegerAttr(int(a), i64) for a in ascending]),
+            },
+            result_types=[TableType.from_fields(_key_fields(t, keys))],
+        )
+
+    def verify_(self) -> None:
+        t = _table(self.input, "cylon.splitters input")
+        keys = _strs(self.keys)
+        _require_columns(t, keys, "cylon.splitters")
+        if not keys or len(keys) != len(self.ascending_attr.data):
+            raise VerifyException("cylon.splitters: needs one ascending flag per key, at least one key")
+        _check_result(self, _key_fields(t, keys))
+        _check_dist(self)
+
+
+@irdl_op_definition
+class RangeShuffleOp(IRDLOperation):
+    """Range-partitions a table by ``splitters`` (all-to-all exchange): rank ``r`` gets the rows
+    after splitter ``r - 1`` and up to splitter ``r`` in the sort order of ``keys``/``ascending``,
+    so equal keys land on one rank. Received rows are concatenated in source-rank order (a
+    stable local sort then keeps the input order among ties).
+
+    ```mlir
+    %r = cylon.range_shuffle %t, %sp by ["k"] ascending [1] : !cylon.table<"k": i64, "x": f64>, !cylon.table<"k": i64> -> !cylon.table<"k": i64, "x": f64>
+    ```
+    """
+
+    name = "cylon.range_shuffle"
+    input = operand_def(TableType)
+    splitters = operand_def(TableType)
+    keys = prop_def(ArrayAttr[StringAttr])
+    ascending_attr = prop_def(ArrayAttr[IntegerAttr[I64]], prop_name="ascending")
+    output = result_def(TableType)
+
+    assembly_format = (
+        "$input `,` $splitters `by` $keys `ascending` $ascending attr-dict "
+        "`:` type($input) `,` type($splitters) `->` type($output)"
+    )
+
+    def __init__(self, input: SSAValue, splitters: SSAValue, keys: Sequence[str], ascending: Sequence[bool]):
+        super().__init__(
+            operands=[input, splitters],
+            properties={
+                "keys": _str_array(keys),
+                "ascending": ArrayAttr([IntegerAttr(int(a), i64) for a in ascending]),
+            },
+            result_types=[input.type],
+        )
+
+    def verify_(self) -> None:
+        t = _table(self.input, "cylon.range_shuffle input")
+        s = _table(self.splitters, "cylon.range_shuffle splitters")
+        keys = _strs(self.keys)
+        _require_columns(t, keys, "cylon.range_shuffle")
+        if not keys or len(keys) != len(self.ascending_attr.data):
+            raise VerifyException("cylon.range_shuffle: needs one ascending flag per key, at least one key")
+        if s.column_names != keys:
+            raise VerifyException("cylon.range_shuffle: the splitters table must hold exactly the key columns")
+        if self.output.type != t:
+            raise VerifyException("cylon.range_shuffle: result type must equal the input type")
+        _check_dist(self)
+
+
+# Partial aggregation state per function: (suffix, type or None = the column's type, nullable).
+DECOMPOSABLE_AGGS = ("sum", "mean", "min", "max", "count", "size", "std", "var")
+
+
+def partial_fields(table: TableType, keys: Sequence[str], aggs: ArrayAttr, what: str) -> list[tuple[str, Attribute, bool]]:
+    """Schema of a partial aggregate: the keys, then each aggregate's state columns
+    ``name.sum`` / ``name.count`` / ``name.min`` / ``name.max`` / ``name.mean`` / ``name.m2``
+    (``sum``: the sum; ``mean``: sum (f64) and count; ``std``/``var``: count, mean and the sum of
+    squared deviations from it, combined with Chan's formula)."""
+    out = [(k, table.field(k)[1], False) for k in keys]  # type: ignore[index]
+    for fn, col, name in (_strs(a) for a in aggs.data):
+        if fn not in DECOMPOSABLE_AGGS:
+            raise VerifyException(f"{what}: '{fn}' has no partial form (decomposable: {', '.join(DECOMPOSABLE_AGGS)})")
+        f = table.field(col) if fn != "size" else None
+        if fn != "size" and f is None:
+            _require_columns(table, [col], what)
+        elem = f[1] if f is not None else None
+        if fn in ("count", "size"):
+            out.append((f"{name}.count", i64, False))
+        elif fn == "sum":
+            out.append((f"{name}.sum", agg_result("sum", elem, False)[0], False))
+        elif fn == "mean":
+            agg_result("mean", elem, True)
+            out += [(f"{name}.sum", Float64Type(), False), (f"{name}.count", i64, False)]
+        elif fn in ("min", "max"):
+            out.append((f"{name}.{fn}", elem, True))  # type: ignore[arg-type]
+        else:
+            agg_result(fn, elem, True)
+            out += [(f"{name}.count", i64, False), (f"{name}.mean", Float64Type(), True), (f"{name}.m2", Float64Type(), True)]
+    return out
+
+
+@irdl_op_definition
+class PartialAggregateOp(IRDLOperation):
+    """The local phase of a two-phase aggregation: per group of ``keys`` (none: the whole
+    table), each decomposable aggregate's partial state (see :func:`partial_fields`). Rows with
+    a null key are dropped; groups come out in any order.
+
+    ```mlir
+    %p = cylon.partial_aggregate %t by ["k"] aggs [["mean", "x", "m"]] : !cylon.table<"k": i64, "x": f64?> -> !cylon.table<"k": i64, "m.sum": f64, "m.count": i64>
+    ```
+    """
+
+    name = "cylon.partial_aggregate"
+    input = operand_def(TableType)
+    keys = prop_def(ArrayAttr[StringAttr])
+    aggs = prop_def(ArrayAttr[ArrayAttr[StringAttr]])
+    output = result_def(TableType)
+
+    traits = traits_def(Pure())
+
+    assembly_format = "$input `by` $keys `aggs` $aggs attr-dict `:` type($input) `->` type($output)"
+
+    def __init__(self, input: SSAValue, keys: Sequence[str], aggs: Sequence[Sequence[str]]):
+        t = _table(input, "cylon.partial_aggregate input")
+        aggs_attr = ArrayAttr([_str_array(a) for a in aggs])
+        super().__init__(
+            operands=[input],
+            properties={"keys": _str_array(keys), "aggs": aggs_attr},
+            result_types=[TableType.from_fields(partial_fields(t, keys, aggs_attr, "cylon.partial_aggregate"))],
+        )
+
+    def verify_(self) -> None:
+        t = _table(self.input, "cylon.partial_aggregate input")
+        keys = _strs(self.keys)
+        _require_columns(t, keys, "cylon.partial_aggregate keys")
+        _agg_fields(t, self.aggs, "cylon.partial_aggregate")
+        _check_result(self, partial_fields(t, keys, self.aggs, "cylon.partial_aggregate"))
+        _check_dist(self)
+
+
+@irdl_op_definition
+class FinalAggregateOp(IRDLOperation):
+    """The final phase of a two-phase aggregation: combines the partial states of each group
+    (all of a group's partial rows must be on this rank) into the aggregates ``aggs`` of the
+    original ``cylon.aggregate`` (``keys``; sorted by key) or ``cylon.reduce`` (no keys; exactly
+    one row). ``source`` is the schema the partials were computed from.
+
+    ```mlir
+    %g = cylon.final_aggregate %p by ["k"] aggs [["mean", "x", "m"]] : !cylon.table<"k": i64, "m.sum": f64, "m.count": i64> -> !cylon.table<"k": i64, "m": f64?>
+    ```
+    """
+
+    name = "cylon.final_aggregate"
+    input = operand_def(TableType)
+    keys = prop_def(ArrayAttr[StringAttr])
+    aggs = prop_def(ArrayAttr[ArrayAttr[StringAttr]])
+    output = result_def(TableType)
+
+    traits = traits_def(Pure())
+
+    assembly_format = "$input `by` $keys `aggs` $aggs attr-dict `:` type($input) `->` type($output)"
+
+    def __init__(self, input: SSAValue, keys: Sequence[str], aggs: Sequence[Sequence[str]], result: TableType):
+        super().__init__(
+            operands=[input],
+            properties={"keys": _str_array(keys), "aggs": ArrayAttr([_str_array(a) for a in aggs])},
+            result_types=[result],
+        )
+
+    def verify_(self) -> None:
+        t = _table(self.input, "cylon.final_aggregate input")
+        out = _table(self.output, "cylon.final_aggregate result")
+        keys = _strs(self.keys)
+        _require_columns(t, keys, "cylon.final_aggregate keys")
+        names = [_strs(a)[2] for a in self.aggs.data]
+        for fn, _, name in (_strs(a) for a in self.aggs.data):
+            if fn not in DECOMPOSABLE_AGGS:
+                raise VerifyException(f"cylon.final_aggregate: '{fn}' has no partial form")
+            states = {"count": ["count"], "size": ["count"], "sum": ["sum"], "mean": ["sum", "count"],
+                      "min": ["min"], "max": ["max"], "std": ["count", "mean", "m2"], "var": ["count", "mean", "m2"]}[fn]
+            _require_columns(t, [f"{name}.{s}" for s in states], "cylon.final_aggregate partial state")
+        if out.column_names != keys + names:
+            raise VerifyException("cylon.final_aggregate: result columns must be the keys, then one per aggregate")
+        _check_dist(self)
+
+
+COMM_OPS = (ShuffleOp, AllGatherOp, GatherOp, BroadcastOp, ScatterOp, SplittersOp, RangeShuffleOp)
+"""Ops that move rows between ranks (inserted by ``cylon-partition``)."""
+PARTITION_OPS = (*COMM_OPS, PartialAggregateOp, FinalAggregateOp)
 
 
 # --------------------------------------------------------------------------- expression ops
@@ -1489,6 +1995,93 @@ class YieldOp(IRDLOperation):
         super().__init__(operands=[values])
 
 
+FUSABLE_AGGS = ("sum", "count", "size", "min", "max", "mean")
+"""Aggregates a fused kernel can compute from per-row partial accumulators."""
+
+
+@irdl_op_definition
+class FusedOp(IRDLOperation):
+    """One pipeline of per-row operators over one input, run as one kernel (``cylon-fuse``).
+
+    The region's argument is the input table; its ops are a chain of ``cylon.filter``,
+    ``cylon.assign``, ``cylon.project`` and ``cylon.rename``, each reading the previous one's
+    result, optionally ended by a ``cylon.reduce`` of ``sum count size min max mean``;
+    ``cylon.yield`` returns the last table. ``kernel`` names the kernel (the lowered
+    ``func.func`` is ``cylonc_<kernel>``).
+
+    ```mlir
+    %2 = cylon.fused "fused_0" %0 : !cylon.table<"x": f64> -> !cylon.table<"s": f64> {
+    ^bb0(%in : !cylon.table<"x": f64>):
+      %f = cylon.filter %in : !cylon.table<"x": f64> -> !cylon.table<"x": f64> {
+      ^bb1(%row : !cylon.row<"x": f64>):
+        %x = cylon.col %row "x" : !cylon.row<"x": f64> -> f64
+        %c = arith.constant 0.000000e+00 : f64
+        %p = arith.cmpf ogt, %x, %c : f64
+        cylon.yield %p : i1
+      }
+      %r = cylon.reduce %f aggs [["sum", "x", "s"]] : !cylon.table<"x": f64> -> !cylon.table<"s": f64>
+      cylon.yield %r : !cylon.table<"s": f64>
+    }
+    ```
+    """
+
+    name = "cylon.fused"
+    input = operand_def(TableType)
+    kernel = prop_def(StringAttr)
+    body = region_def("single_block")
+    output = result_def(TableType)
+
+    traits = traits_def(Pure())
+
+    assembly_format = "$kernel $input attr-dict `:` type($input) `->` type($output) $body"
+
+    def __init__(self, input: SSAValue, kernel: str, body: Region, result: TableType):
+        super().__init__(
+            operands=[input], properties={"kernel": StringAttr(kernel)}, regions=[body], result_types=[result]
+        )
+
+    @property
+    def chain(self) -> list[IRDLOperation]:
+        """The fused operators, in order (without the terminator)."""
+        return [op for op in self.body.blocks[0].ops if not isinstance(op, YieldOp)]  # type: ignore[misc]
+
+    def verify_(self) -> None:
+        t = _table(self.input, "cylon.fused input")
+        if len(self.body.blocks) != 1:
+            raise VerifyException("cylon.fused: the region must have one block")
+        block = self.body.blocks[0]
+        if len(block.args) != 1 or block.args[0].type != t:
+            raise VerifyException(f"cylon.fused: the region argument must be the input table {t}")
+        last = block.last_op
+        if not isinstance(last, YieldOp) or len(last.values) != 1:
+            raise VerifyException("cylon.fused: the region must end with cylon.yield of one table")
+        prev: SSAValue = block.args[0]
+        chain = self.chain
+        if not chain:
+            raise VerifyException("cylon.fused: the region fuses no operator")
+        for i, op in enumerate(chain):
+            if not isinstance(op, FilterOp | AssignOp | ProjectOp | RenameOp | ReduceOp):
+                raise VerifyException(
+                    f"cylon.fused: cannot fuse {op.name} (filter, assign, project, rename, reduce only)"
+                )
+            if op.operands[0] != prev:
+                raise VerifyException(f"cylon.fused: {op.name} must read the previous operator's result")
+            if isinstance(op, ReduceOp):
+                if i != len(chain) - 1:
+                    raise VerifyException("cylon.fused: a cylon.reduce can only end the chain")
+                for agg in op.aggs.data:
+                    fn = agg.data[0].data  # type: ignore[union-attr]
+                    if fn not in FUSABLE_AGGS:
+                        raise VerifyException(
+                            f"cylon.fused: cannot fuse aggregate '{fn}' (supported: {', '.join(FUSABLE_AGGS)})"
+                        )
+            prev = op.results[0]
+        if last.values[0] != prev:
+            raise VerifyException("cylon.fused: cylon.yield must return the last operator's result")
+        if self.output.type != prev.type:
+            raise VerifyException("cylon.fused: result type must be the last operator's result type")
+
+
 RELATIONAL_OPS = (
     InputOp,
     ReadOp,
@@ -1505,6 +2098,7 @@ RELATIONAL_OPS = (
     UnionOp,
     ScalarOp,
     OutputOp,
+    FusedOp,
 )
 EXPRESSION_OPS = (
     ColOp,
@@ -1525,6 +2119,6 @@ EXPRESSION_OPS = (
 
 Cylon = Dialect(
     "cylon",
-    [*RELATIONAL_OPS, *EXPRESSION_OPS],
-    [StringType, DateType, TimestampType, NullableType, TableType, RowType],
+    [*RELATIONAL_OPS, *PARTITION_OPS, *EXPRESSION_OPS],
+    [StringType, DateType, TimestampType, NullableType, TableType, RowType, DistAttr],
 )

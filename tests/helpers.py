@@ -187,6 +187,21 @@ def _unwrap(v):
 #: result is compared with itself converted to cylonc's result types, and every cylonc-only
 #: assertion made through `compiled` is skipped.
 PANDAS_ONLY = os.environ.get("CYLONC_TEST_PANDAS_ONLY", "") not in ("", "0")
+#: ``CYLONC_TEST_VARIANTS=0`` turns off `check`'s extra pandas-frame and Parquet-path runs.
+VARIANTS = os.environ.get("CYLONC_TEST_VARIANTS", "1") not in ("", "0")
+
+
+def _executor_options(spec: str) -> dict:
+    """``"mpi:3"`` -> ``{"executor": "mpi", "ranks": 3}``; ``""`` / ``"local"`` -> ``{}``."""
+    if spec in ("", "local"):
+        return {}
+    name, _, ranks = spec.partition(":")
+    return {"executor": name, "ranks": int(ranks or 1)}
+
+
+#: ``CYLONC_TEST_EXECUTOR=mpi:N`` runs every pipeline that `compiled` builds (so all of
+#: `check`'s cylonc runs) with ``executor="mpi", ranks=N``.
+EXECUTOR = _executor_options(os.environ.get("CYLONC_TEST_EXECUTOR", ""))
 CHECK_RTOL = 1e-9
 CHECK_ATOL = 1e-12
 
@@ -200,6 +215,7 @@ def compiled(fn, **options):
     """
     if PANDAS_ONLY:
         pytest.skip("CYLONC_TEST_PANDAS_ONLY: cylonc side not run")
+    options = {**EXECUTOR, **options}
     key = (fn, tuple(sorted(options.items())))
     if key not in _COMPILED:
         import cylonc
@@ -254,7 +270,7 @@ def check(fn, *tables, ordered=False, sorted_by=None, reference=None, to_pandas=
     for options in ({}, {"optimize": False}):
         got = compiled(fn, **options)(*tables, **tables_kw)
         assert_same(got, expected, label=f"cylonc {options or 'default'}, Arrow inputs", **cmp)
-    if not variants:
+    if not (variants and VARIANTS):
         return expected
     q = compiled(fn)
     if all(_arrow_convertible(f) for f in [*frames, *frames_kw.values()]):

@@ -120,6 +120,18 @@ def typo_assign(lineitem):
     return lineitem.assign(q2=lineitem.l_quantty * 2)  # <typo-assign>
 
 
+def typo_drop(lineitem):
+    return lineitem.drop(columns=["l_commnt"])  # <typo-drop>
+
+
+def typo_dedup(lineitem):
+    return lineitem.drop_duplicates(subset=["l_orderky"])  # <typo-dedup>
+
+
+def typo_single_agg(lineitem):
+    return lineitem.groupby("l_returnflag").l_quantiy.sum()  # <typo-single-agg>
+
+
 TYPOS = [
     (typo_attribute, "typo-attribute", "l_shipdat", "l_shipdate"),
     (typo_getitem, "typo-getitem", "l_shipdat", "l_shipdate"),
@@ -128,6 +140,9 @@ TYPOS = [
     (typo_groupby_key, "typo-key", "l_returnflg", "l_returnflag"),
     (typo_sort, "typo-sort", "l_shipdat", "l_shipdate"),
     (typo_assign, "typo-assign", "l_quantty", "l_quantity"),
+    (typo_drop, "typo-drop", "l_commnt", "l_comment"),
+    (typo_dedup, "typo-dedup", "l_orderky", "l_orderkey"),
+    (typo_single_agg, "typo-single-agg", "l_quantiy", "l_quantity"),
 ]
 
 
@@ -167,10 +182,20 @@ def float_plus_string(lineitem):
     return lineitem.assign(c=lineitem.l_quantity + "x")  # <float-plus-str>
 
 
+def string_gt_int(lineitem):
+    return lineitem[lineitem.l_comment > 5]  # <str-gt-int>
+
+
+def str_accessor_on_float(lineitem):
+    return lineitem[lineitem.l_quantity.str.startswith("1")]  # <str-on-float>
+
+
 @pytest.mark.parametrize("fn,marker,other", [
     (string_plus_int, "str-plus-int", r"\bint"),
     (float_plus_string, "float-plus-str", r"\bfloat|\bdouble"),
-], ids=["string+int", "float+string"])
+    (string_gt_int, "str-gt-int", r"\bint"),
+    (str_accessor_on_float, "str-on-float", r"\bfloat|\bdouble"),
+], ids=["string+int", "float+string", "string>int", "float.str"])
 def test_type_error(fn, marker, other):
     for err in trace_errors(fn, LINEITEM):
         msg = assert_located(err, marker)

@@ -197,7 +197,7 @@ class Column:
             raise _fail(f"round() takes an integer number of decimals, got {decimals!r}", loc)
         if not is_numeric(self.type):
             raise _fail(f"cannot round {self._describe()}: it needs a number", loc)
-        if is_integer(self.type) or is_bool(self.type):
+        if (is_integer(self.type) or is_bool(self.type)) and decimals >= 0:
             return self
         return self._call("round", (self,), self.type, self.nullable, loc, self.name, ndigits=int(decimals))
 

@@ -243,8 +243,8 @@ class Table:
     def head(self, n: int = 5) -> Table:
         """The first ``n`` rows."""
         loc = user_location()
-        if not isinstance(n, int | np.integer) or n < 0:
-            raise _fail(f"head() takes a non-negative integer, got {n!r}", loc)
+        if not isinstance(n, int | np.integer) or isinstance(n, bool):
+            raise _fail(f"head() takes an integer, got {n!r}", loc)
         return self._wrap(self._ctx.emit(cylon.LimitOp(self._value, int(n)), loc), self._index_cols)
 
     def sort_values(self, by: object, ascending: object = True, na_position: str = "last", kind: object = None, ignore_index: bool = False) -> Table:

@@ -59,6 +59,15 @@ def test_arithmetic(fn):
     check(fn, T)
 
 
+def round_negative_digits(t):
+    return t.assign(f=(t.x2 * 10).round(-1), i=(t.i * 15).round(-1), h=(t.i * 50).round(-2))
+
+
+def test_round_negative_digits():
+    """pandas rounds integers too when ``n < 0`` (half to even: 15 -> 20, 25 -> 20)."""
+    check(round_negative_digits, T)
+
+
 def float_division_by_zero(t):
     return t.assign(q=t.x / t.z, lit=t.x / 0.0, zz=t.z / t.z)
 
