@@ -11,7 +11,10 @@ import pyarrow as pa
 from cylonc.errors import CylonError, ExecutionError, InputError
 
 from . import io
+from .comm import Comm
 from .kernels import arrow as K
+from .kernels import distributed as D
+from .kernels import native as N
 from .kernels.udf import make_udfs
 from .types import to_arrow
 
@@ -20,7 +23,8 @@ __all__ = ["PLAN_FORMAT", "PLAN_VERSION", "execute", "validate_plan"]
 PLAN_FORMAT = "cylonc.plan"
 PLAN_VERSION = 1
 
-_TABLE_REFS = ("input", "left", "right")
+_SINGLE = Comm()
+_TABLE_REFS = ("input", "left", "right", "splitters")
 
 
 def validate_plan(plan: Any) -> None:
@@ -67,12 +71,17 @@ def _deps(node: Mapping) -> set:
             _expr_refs(node[key], refs)
     for e in node.get("exprs", ()):
         _expr_refs(e, refs)
+    for sub in node.get("ops", ()) if node.get("op") == "fused" else ():
+        refs |= _deps(sub)
     return refs
 
 
 class _Run:
-    def __init__(self, plan: Mapping, sources: Mapping, udfs: Mapping | None):
+    def __init__(self, plan: Mapping, sources: Mapping, udfs: Mapping | None,
+                 kernels: Mapping | None = None, comm=None):
         self.plan = plan
+        self.comm = comm
+        self.kernels = kernels or {}
         self.inputs = {spec["name"]: spec for spec in plan["inputs"]}
         self.sources = self._prepare(sources or {})
         self.udfs = make_udfs(plan.get("udfs"), udfs)
@@ -111,11 +120,17 @@ class _Run:
                 raise ValueError(f"unknown input {name!r}")
             return io.load(self.sources[name], self.inputs[name]["source_schema"],
                            node["schema"], name=name, columns=node.get("columns"),
-                           check=False)
+                           check=False, filter=node.get("filter"))
+        if op in D.NODE_OPS:
+            return D.run_node(node, self.table, self.comm or _SINGLE)
+        if op == "read" and self.comm is not None and self.comm.size > 1:
+            return io.load(D.read_share(node, self.comm), node["source_schema"], node["schema"],
+                           label=f"read node {node['id']}", columns=node.get("columns"),
+                           filter=node.get("filter"))
         if op == "read":
             return io.load(node["path"], node["source_schema"], node["schema"],
                            label=f"read node {node['id']}", columns=node.get("columns"),
-                           format=node.get("format"))
+                           format=node.get("format"), filter=node.get("filter"))
         if op == "scalar":
             t = self.table(node["input"])
             if t.num_rows != 1:
@@ -132,6 +147,8 @@ class _Run:
             return K.join(self.table(node["left"]), self.table(node["right"]), node["how"],
                           node["left_on"], node["right_on"], node["columns"])
         t = self.table(node["input"])
+        if op == "fused":
+            return self.fused(node, t)
         if op == "filter":
             return K.filter_rows(t, self.expr(node["predicate"], t))
         if op == "project":
@@ -152,6 +169,22 @@ class _Run:
             return K.distinct(t, node.get("subset"))
         raise ValueError(f"unknown op {op!r}")
 
+    def fused(self, node: Mapping, t: pa.Table) -> pa.Table:
+        """A fused chain: its native kernel when one is given, else its ``ops`` in turn."""
+        kernel = self.kernels.get(node.get("kernel")) if node.get("kernel") else None
+        if kernel is not None:
+            out = N.run_fused(node, t, kernel, self.scalars)
+            if out is not None:
+                return out
+        key = ("fused", node.get("id"))
+        try:
+            for sub in node["ops"]:
+                self.values[key] = t
+                t = K.conform(self.node(dict(sub, input=key)), sub["schema"])
+        finally:
+            self.values.pop(key, None)
+        return t
+
     def run(self):
         nodes = self.plan["nodes"]
         keep = {item["ref"] for item in self.plan["output"].get("items", ())}
@@ -168,11 +201,11 @@ class _Run:
             except InputError:
                 raise
             except ExecutionError as e:
-                raise ExecutionError(f"node {nid} ({op}): {e}") from e
+                raise ExecutionError(f"{_where(node)}node {nid} ({op}): {e}") from e
             except CylonError:
                 raise
             except Exception as e:
-                raise ExecutionError(f"node {nid} ({op}): {type(e).__name__}: {e}") from e
+                raise ExecutionError(f"{_where(node)}node {nid} ({op}): {type(e).__name__}: {e}") from e
             self.values[nid] = value
             if isinstance(value, pa.Scalar):
                 self.scalars[nid] = value
@@ -209,8 +242,9 @@ def _python(v):
 
 
 def execute(plan: Mapping, sources: Mapping[str, Any] | None = None,
-            udfs: Mapping[str, Callable] | None = None):
-    """Execute a plan in this process.
+            udfs: Mapping[str, Callable] | None = None,
+            kernels: Mapping[str, Callable] | None = None, comm=None):
+    """Execute a plan in this process (one rank of it with `comm`).
 
     Parameters
     ----------
@@ -221,6 +255,14 @@ def execute(plan: Mapping, sources: Mapping[str, Any] | None = None,
         directory, CSV file).
     udfs : dict, optional
         UDF name -> Python function, for UDFs the plan carries without a pickle.
+    kernels : dict, optional
+        Kernel symbol -> compiled native kernel for ``fused`` nodes (a callable taking one
+        memref descriptor address per ABI argument, see ``kernels/native.py``). A ``fused``
+        node whose kernel is not given runs its ``ops`` with Arrow kernels.
+    comm : cylonc.runtime.comm.Comm, optional
+        This rank's communicator, for partitioned plans (PLAN.md): `sources` are then this
+        rank's share of each input. Use `cylonc.runtime.executors.mpi.run_collective` so that
+        a failure on one rank reaches the others.
 
     Returns
     -------
@@ -237,4 +279,10 @@ def execute(plan: Mapping, sources: Mapping[str, Any] | None = None,
         names the node id and op).
     """
     validate_plan(plan)
-    return _Run(plan, sources, udfs).run()
+    return _Run(plan, sources, udfs, kernels, comm).run()
+
+
+def _where(node: dict) -> str:
+    """The pipeline source line a node came from, as a message prefix."""
+    loc = node.get("loc")
+    return f"{loc}: " if isinstance(loc, str) and loc else ""

@@ -405,7 +405,7 @@ class TraceContext:
             (n for n, u in self.udfs.items() if u.func is func and u.arg_types == arg_types and u.return_type == ret), None
         )
         if key is None:
-            key = f"{func.__name__}_{len(self.udfs)}"
+            key = func.__name__ if func.__name__ not in self.udfs else f"{func.__name__}_{len(self.udfs)}"
             self.udfs[key] = UdfUse(key, func, arg_types, ret)
         nullable = any(c.nullable for c in cols)
         return Column(self, "call", return_type, nullable, tuple(cols), {"fn": "udf", "callee": key}, loc)
