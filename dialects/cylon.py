@@ -1518,6 +1518,71 @@ COMM_OPS = (ShuffleOp, AllGatherOp, GatherOp, BroadcastOp, ScatterOp, SplittersO
 PARTITION_OPS = (*COMM_OPS, PartialAggregateOp, FinalAggregateOp)
 
 
+# --------------------------------------------------------------------------- device placement
+
+
+DEVICES = ("cpu", "gpu")
+DEVICE_ATTR = "cylon.device"
+"""The discardable attribute ``cylon-place`` sets on every table op: where it runs."""
+
+
+def check_device(op: IRDLOperation) -> None:
+    """Check an op's ``cylon.device`` attribute (if any): ``"cpu"`` or ``"gpu"``."""
+    dev = op.attributes.get(DEVICE_ATTR)
+    if dev is None:
+        return
+    if not isinstance(dev, StringAttr) or dev.data not in DEVICES:
+        raise VerifyException(f"{op.name}: '{DEVICE_ATTR}' must be \"cpu\" or \"gpu\", got {dev}")
+
+
+class _TransferOp(IRDLOperation):
+    input = operand_def(TableType)
+    output = result_def(TableType)
+
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    def __init__(self, input: SSAValue):
+        super().__init__(operands=[input], result_types=[input.type])
+
+    def verify_(self) -> None:
+        if self.output.type != _table(self.input, f"{self.name} input"):
+            raise VerifyException(f"{self.name}: result type must equal the input type")
+        if isinstance(self.input.owner, type(self)):
+            raise VerifyException(f"{self.name}: the input was just transferred the same way (a redundant copy)")
+        check_device(self)
+
+
+@irdl_op_definition
+class ToDeviceOp(_TransferOp):
+    """Copies a host (Arrow) table to GPU memory (set by ``cylon-place`` where a GPU operator
+    reads a CPU operator's result). Fixed-width columns become device arrays with validity
+    masks; strings become sorted-dictionary codes. The table and its schema are unchanged.
+
+    ```mlir
+    %d = cylon.to_device %t : !cylon.table<"k": i64, "x": f64?> -> !cylon.table<"k": i64, "x": f64?>
+    ```
+    """
+
+    name = "cylon.to_device"
+
+
+@irdl_op_definition
+class ToHostOp(_TransferOp):
+    """Copies a device table back to host memory as an Arrow table (set by ``cylon-place``
+    where a CPU operator, a scalar read or the pipeline's output reads a GPU result).
+
+    ```mlir
+    %h = cylon.to_host %d : !cylon.table<"k": i64, "s": f64> -> !cylon.table<"k": i64, "s": f64>
+    ```
+    """
+
+    name = "cylon.to_host"
+
+
+TRANSFER_OPS = (ToDeviceOp, ToHostOp)
+"""Host <-> device copies (inserted by ``cylon-place``)."""
+
+
 # --------------------------------------------------------------------------- expression ops
 
 
@@ -1947,6 +2012,8 @@ class DtOp(IRDLOperation):
             raise VerifyException(f"cylon.dt: unknown part '{self.fn.data}' (supported: {', '.join(DT_FNS)})")
         if not isinstance(strip_nullable(self.operand.type)[0], DateType | TimestampType):
             raise VerifyException("cylon.dt: needs a date or timestamp operand")
+        if self.result.type != value_type(i64, _nullable_of(self.operand)):
+            raise VerifyException("cylon.dt: result must be i64, nullable when the operand is")
 
 
 @irdl_op_definition
@@ -2119,6 +2186,6 @@ EXPRESSION_OPS = (
 
 Cylon = Dialect(
     "cylon",
-    [*RELATIONAL_OPS, *PARTITION_OPS, *EXPRESSION_OPS],
+    [*RELATIONAL_OPS, *PARTITION_OPS, *TRANSFER_OPS, *EXPRESSION_OPS],
     [StringType, DateType, TimestampType, NullableType, TableType, RowType, DistAttr],
 )

