@@ -22,7 +22,7 @@ from cylonc.compiler.frontend.tracer import current
 from cylonc.compiler.inputs import SourceInfo, describe_source
 from cylonc.compiler.pipeline import STAGES, Compiled, Options, check_stage, compile_pipeline, print_ir
 from cylonc.dialects.cylon import is_numeric
-from cylonc.errors import CompileError
+from cylonc.errors import CompileError, CylonError, InputError
 
 DEVICES = ("cpu", "gpu", "auto")
 EXECUTORS = ("local", "mpi", "radical")
@@ -39,14 +39,46 @@ def _is_source(v: object) -> bool:
 
 
 def _gpu_problem() -> str | None:
-    try:
-        import cupy  # type: ignore[import-not-found]
+    """Why there is no usable GPU (None: there is one); CuPy is imported only if installed."""
+    from cylonc.runtime.kernels.cupy import gpu_problem
 
-        if cupy.cuda.runtime.getDeviceCount() < 1:
-            return "CuPy finds no CUDA device"
-    except Exception as exc:  # noqa: BLE001 - any failure means no usable GPU
-        return f"CuPy is not usable here ({type(exc).__name__}: {exc})"
-    return None
+    return gpu_problem()
+
+
+RESULTS = ("arrow", "cupy")
+
+
+def _size_key(sources: dict[str, SourceInfo]) -> tuple:
+    """Input sizes to the nearest power of two (partitioning decisions depend on them)."""
+    import math
+
+    out = []
+    for name, s in sources.items():
+        rows = getattr(s, "rows", None)
+        out.append((name, None if rows is None else round(math.log2(rows + 1))))
+    return tuple(out)
+
+
+def _agree_on_sources(sources: dict[str, SourceInfo], comm: Any) -> dict[str, SourceInfo]:
+    """SPMD: each rank holds a part of every in-memory input; a column may hold nulls on one
+    rank only, and the whole input's size is the sum. Every rank gets the same descriptions."""
+    from dataclasses import replace
+
+    from cylonc.compiler.frontend.tracer import InputSpec
+    from cylonc.dialects.cylon import TableType
+
+    mine = {n: ([f[2] for f in s.spec.table.fields], s.rows) for n, s in sources.items()}
+    everyone = comm.allgather(mine)
+    out = {}
+    for name, s in sources.items():
+        flags = [any(r[name][0][i] for r in everyone if name in r) for i in range(len(s.spec.table.fields))]
+        sizes = [r[name][1] for r in everyone if name in r]
+        rows = None if any(n is None for n in sizes) else sum(sizes)
+        fields = [(n, t, nl) for (n, t, _), nl in zip(s.spec.table.fields, flags)]
+        spec = InputSpec(s.spec.name, TableType.from_fields(fields), s.spec.source_types)
+        key = s.key[:-1] + (tuple((n, st, nl) for (n, st, _), nl in zip(s.key[-1], flags)),)
+        out[name] = replace(s, spec=spec, key=key, rows=rows)
+    return out
 
 
 class CompiledPipeline:
@@ -89,13 +121,15 @@ class CompiledPipeline:
                 f'ranks={o.ranks} needs executor="mpi" (or "radical"): executor="local" runs in-process on one rank',
                 loc,
             )
-        if o.executor != "local":
-            raise CompileError(f'executor="{o.executor}" is not built yet; use executor="local"', loc)
         if o.device == "gpu":
             problem = _gpu_problem()
             if problem is not None:
                 raise CompileError(f'device="gpu" but no usable GPU: {problem}; use device="cpu" or "auto"', loc)
-            raise CompileError('device="gpu" is not built yet; use device="cpu" or "auto"', loc)
+        if getattr(self, "to", "arrow") == "cupy":
+            problem = _gpu_problem()
+            if problem is not None:
+                raise CompileError(f'to="cupy" keeps results in GPU memory, but there is no usable GPU: {problem}; '
+                                   'use to="arrow"', loc)
         return o
 
     def _bind(self, args: tuple, kwargs: dict, loc) -> tuple[dict[str, SourceInfo], dict[str, object]]:
@@ -124,6 +158,8 @@ class CompiledPipeline:
             tuple(s.key for s in sources.values()),
             tuple((k, type(v).__name__, repr(v)) for k, v in params.items()),
             options,
+            # partitioning, and placement where a GPU could be chosen, depend on input sizes
+            _size_key(sources) if options.ranks > 1 or (options.device == "auto" and _gpu_problem() is None) else None,
         )
         hit = self._cache.get(key)
         if hit is None:
@@ -136,13 +172,59 @@ class CompiledPipeline:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         loc = user_location()
         options = self._check_options(loc)
+        if options.executor == "mpi":
+            return self._run_mpi(args, kwargs, loc, options)
+        if options.executor == "radical":
+            return self._run_radical(args, kwargs, loc, options)
         sources, params = self._bind(args, kwargs, loc)
         compiled = self._compiled(sources, params, options)
         from cylonc.runtime.executors.local import LocalExecutor
 
         assert compiled.plan is not None
         data = {name: s.data for name, s in sources.items()}
-        return LocalExecutor().run(compiled.plan, data, udfs=compiled.udfs)
+        if compiled.kernels is None:
+            from cylonc.compiler.codegen import native_kernels
+
+            compiled.kernels = native_kernels(compiled)
+        if getattr(self, "to", "arrow") == "cupy":
+            from cylonc.runtime.interpreter import execute
+
+            return execute(compiled.plan, data, compiled.udfs, compiled.kernels, to="cupy")
+        return LocalExecutor().run(compiled.plan, data, udfs=compiled.udfs, kernels=compiled.kernels)
+
+    def _run_mpi(self, args: tuple, kwargs: dict, loc, options: Options) -> Any:
+        """``executor="mpi"``: collectively on the ranks of ``comm`` or of the MPI job this process
+        belongs to (SPMD: each rank passes its own part of in-memory inputs and gets the whole
+        result); otherwise on ``ranks`` ranks started with ``mpiexec``."""
+        from dataclasses import replace
+
+        from cylonc.runtime.executors import mpi as M
+
+        comm = M.spmd_comm(getattr(self, "comm", None))
+        sources, params = self._bind(args, kwargs, loc)
+        data = {name: s.data for name, s in sources.items()}
+        if comm is None:
+            compiled = self._compiled(sources, params, options)
+            return M.MPIExecutor(options.ranks).run(compiled.plan, data, udfs=compiled.udfs)
+        if options.ranks not in (1, comm.Get_size()):
+            raise CompileError(
+                f"ranks={options.ranks}, but this process runs in an MPI job of {comm.Get_size()} ranks "
+                "(under mpiexec the pipeline runs on all of them; leave ranks out)",
+                loc,
+            )
+        options = replace(options, ranks=comm.Get_size())
+        sources = _agree_on_sources(sources, comm)
+        plan, problem = None, None
+        if comm.Get_rank() == 0:
+            try:
+                compiled = self._compiled(sources, params, options)
+                plan = M.plan_with_udfs(compiled.plan, compiled.udfs)
+            except CylonError as exc:
+                problem = (type(exc).__name__, str(exc))
+        plan, problem = comm.bcast((plan, problem), root=0)
+        if problem is not None:
+            raise (InputError if problem[0] == "InputError" else CompileError)(problem[1])
+        return M.run_spmd(plan, data, comm)
 
     def ir(self, *inputs: Any, stage: str = "cylon", pretty: bool = False, **kw_inputs: Any) -> str:
         """MLIR text of ``stage`` for these inputs (a path's schema is enough; no data is read).
@@ -166,9 +248,67 @@ class CompiledPipeline:
         assert compiled.plan is not None
         return explain_plan(compiled.plan, self.fn.__name__, options)
 
-    def build(self, path: str | os.PathLike, *inputs: Any, ranks: int | None = None, device: str | None = None) -> Path:
-        """Write an ahead-of-time artifact (not built yet: the RADICAL-Pilot/AOT issue)."""
-        raise CompileError("ahead-of-time builds are not built yet (the task graph/AOT issue)", user_location())
+    def _run_radical(self, args: tuple, kwargs: dict, loc, options: Options) -> Any:
+        """``executor="radical"``: one RADICAL-Pilot task on this process's pilot (a raptor
+        function task for one CPU rank, else an executable task); configured by ``CYLONC_RP_*``
+        (see ``cylonc.runtime.executors.radical``)."""
+        from cylonc.compiler.tasks import resources
+        from cylonc.compiler.workflow import _loc_of
+        from cylonc.runtime.executors.radical import RadicalExecutor
+
+        sources, params = self._bind(args, kwargs, loc)
+        compiled = self._compiled(sources, params, options)
+        gpus = resources(options, compiled.plan)["gpus_per_rank"]
+        return RadicalExecutor(ranks=options.ranks).run(
+            compiled.plan, {n: s.data for n, s in sources.items()}, udfs=compiled.udfs, loc=_loc_of(self.fn),
+            gpus_per_rank=gpus)
+
+    def build(self, path: str | os.PathLike, *inputs: Any, ranks: int | None = None, device: str | None = None,
+              kernels: bool = True, **kw_inputs: Any) -> Path:
+        """Write an ahead-of-time artifact: the IR of each built stage, the plan, the task graph,
+        the input schemas and the fused kernels compiled for this machine (one file).
+
+        Parameters
+        ----------
+        path : path
+            The artifact file (written atomically).
+        *inputs, **kw_inputs
+            Tables, paths (only the schema is read) or ``pyarrow.Schema`` objects, and Python
+            scalars, as for a call.
+        ranks, device : optional
+            Override the decorator's options.
+        kernels : bool
+            Compile the fused kernels to a shared library (``mlir-translate``, ``llc``, ``cc``).
+
+        Returns
+        -------
+        pathlib.Path
+            Run it with ``cylonc run PATH --input NAME=FILE ...``.
+        """
+        from cylonc.compiler.workflow import Workflow
+
+        loc = user_location()
+        self._check_options(loc, Options(ranks=ranks or self.options.ranks, device=device or self.options.device,
+                                         executor="mpi" if (ranks or self.options.ranks) > 1 else "local"))
+        wf = Workflow(self.fn.__name__, ranks=ranks, device=device)
+        wf.add(self, *inputs, **kw_inputs)
+        return wf.build(path, kernels=kernels)
+
+    def map(self, grid: Any, *inputs: Any, executor: str | None = None, workdir: str | os.PathLike | None = None,
+            **kw_inputs: Any) -> list:
+        """Run the pipeline once per point of a parameter grid (its scalar arguments), one task
+        per point (RADICAL-Pilot raptor function tasks with ``executor="radical"``).
+
+        Examples
+        --------
+        >>> q.map({"threshold": [0.1, 0.2]}, t=table)                   # doctest: +SKIP
+        [<pyarrow.Table ...>, <pyarrow.Table ...>]
+        """
+        from cylonc.compiler.workflow import Workflow
+
+        wf = Workflow(self.fn.__name__)
+        sweep = wf.map(self, grid, *inputs, **kw_inputs)
+        return wf.run(executor or self.options.executor, workdir=workdir)[sweep]
 
     def __repr__(self) -> str:
         return f"<cylonc.CompiledPipeline {self.fn.__name__} {self.options}>"
@@ -181,6 +321,8 @@ def compile(
     device: str = "auto",
     executor: str = "local",
     optimize: bool = True,
+    comm: Any = None,
+    to: str = "arrow",
 ) -> Any:
     """Compile a pandas-style pipeline function.
 
@@ -197,6 +339,12 @@ def compile(
         In-process, under ``mpiexec``, or as RADICAL-Pilot tasks.
     optimize : bool
         ``False`` runs the traced IR without optimization passes.
+    comm : mpi4py.MPI.Comm, optional
+        With ``executor="mpi"``: run collectively on this communicator's ranks (SPMD, e.g. a
+        sub-communicator); under ``mpiexec`` the default is ``MPI.COMM_WORLD``.
+    to : {"arrow", "cupy"}
+        ``"cupy"`` keeps table results in GPU memory (``cylonc.runtime.kernels.cupy.DeviceTable``:
+        one CuPy array per column, ``.validity(name)``, ``.to_arrow()``); needs a usable GPU.
 
     Examples
     --------
@@ -209,9 +357,18 @@ def compile(
     ...     return t.x.mean()
     """
     options = Options(ranks=ranks, device=device, executor=executor, optimize=optimize)
+    if to not in RESULTS:
+        raise CompileError(f"to must be one of {', '.join(RESULTS)}, got {to!r}", user_location())
+
+    def make(f: Callable[..., Any]) -> CompiledPipeline:
+        pipeline = CompiledPipeline(f, options)
+        pipeline.comm = comm
+        pipeline.to = to
+        return pipeline
+
     if fn is None:
-        return lambda f: CompiledPipeline(f, options)
-    return CompiledPipeline(fn, options)
+        return make
+    return make(fn)
 
 
 class UDF:

@@ -3,12 +3,12 @@ first block), the dialect table type, and a cache key."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from cylonc.compiler import types as T
 from cylonc.compiler.frontend.tracer import InputSpec
@@ -20,19 +20,58 @@ from cylonc.runtime.types import from_arrow as source_type_of
 
 @dataclass
 class SourceInfo:
-    """A described input: its spec for the tracer, the data to run on, and its cache key."""
+    """A described input: its spec for the tracer, the data to run on, its cache key, and its
+    row count estimate (None: unknown; see :func:`row_estimate`), which ``cylon-place`` records
+    as ``cylon.rows`` on the ``cylon.input``."""
 
     spec: InputSpec
     data: pa.Table | Path
     key: tuple
+    rows: int | None = None
+
+
+def row_estimate(source: Any, fmt: str | None = None) -> int | None:
+    """The row count of a source if it is cheap to know, else None (no data is read).
+
+    A table's or DataFrame's length; for a Parquet file or directory, the footers'
+    ``num_rows`` -- a schema-only file may declare the size it stands for with the key-value
+    metadata ``cylonc.rows`` (for estimates at scales that are not generated); None for CSV
+    files and unreadable paths.
+    """
+    if isinstance(source, pa.Table | pa.RecordBatch):
+        return source.num_rows
+    if hasattr(source, "shape") and hasattr(source, "columns"):
+        return int(source.shape[0])
+    if not isinstance(source, str | os.PathLike):
+        return None
+    path = Path(source)
+    name = path.name.lower()
+    if fmt == "csv" or ".csv" in name or ".tsv" in name:
+        return None
+    try:
+        import pyarrow.parquet as pq
+
+        if path.is_dir():
+            import pyarrow.dataset as ds
+
+            files = ds.dataset(str(path), format="parquet").files
+        else:
+            files = [str(path)]
+        total = 0
+        for f in files:
+            meta = pq.ParquetFile(f).metadata
+            declared = (meta.metadata or {}).get(b"cylonc.rows")
+            total += int(declared) if declared is not None else meta.num_rows
+        return total
+    except Exception:  # noqa: BLE001 - an estimate only
+        return None
 
 
 def _may_be_null(col: pa.ChunkedArray) -> bool:
-    if col.null_count:
-        return True
-    if pa.types.is_floating(col.type):
-        return bool(pc.any(pc.is_nan(col)).as_py() or False)
-    return False
+    """Whether a column may hold nulls: its null count (Arrow metadata, no scan), and always for
+    floats, whose NaN the runtime reads as null (scanning for NaN on every call would cost more
+    than the nullable code path saves)."""
+    return bool(col.null_count) or pa.types.is_floating(col.type) or pa.types.is_decimal(col.type)
 
 
 def describe_source(source: Any, name: str, fmt: str | None = None, loc=None) -> SourceInfo:
@@ -66,4 +105,4 @@ def describe_source(source: Any, name: str, fmt: str | None = None, loc=None) ->
     kind = "table" if isinstance(data, pa.Table) else (fmt or rio.source_format(data))
     table = TableType.from_fields(fields)
     key = (name, kind, tuple((n, st, nl) for (n, _, nl), st in zip(fields, source_types)))
-    return SourceInfo(InputSpec(name, table, source_types), data, key)
+    return SourceInfo(InputSpec(name, table, source_types), data, key, row_estimate(data, fmt))

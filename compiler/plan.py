@@ -12,7 +12,7 @@ from typing import Any
 
 from xdsl.dialects import arith
 from xdsl.dialects import math as mathd
-from xdsl.dialects.builtin import FloatAttr, IntegerAttr, ModuleOp, StringAttr
+from xdsl.dialects.builtin import DictionaryAttr, FloatAttr, IntegerAttr, ModuleOp, StringAttr
 from xdsl.ir import Attribute, Operation, SSAValue
 
 from cylonc.compiler import types as T
@@ -78,6 +78,10 @@ class _PlanBuilder:
         loc = op.attributes.get("loc")
         if isinstance(loc, StringAttr):
             entry["loc"] = loc.data
+        dist = op.attributes.get("cylon.dist")
+        if isinstance(dist, cylon.DistAttr):
+            entry["dist"] = {"kind": dist.kind.data, "keys": _strs(dist.keys)}
+        entry.update(_device_fields(op))
         entry.update(fields)
         self.nodes.append(entry)
         self.ids[out] = nid
@@ -153,6 +157,86 @@ def _strs(a) -> list[str]:
     return [x.data for x in a.data]
 
 
+def _device_fields(op: Operation) -> dict[str, Any]:
+    """``device`` (where the node runs and its result lives: ``cylon-place``'s
+    ``cylon.device``) and ``placement`` (the cost model's estimates behind it), when set."""
+    out: dict[str, Any] = {}
+    dev = op.attributes.get(cylon.DEVICE_ATTR)
+    if isinstance(dev, StringAttr):
+        out["device"] = dev.data
+    est = op.attributes.get("cylon.placement")
+    if isinstance(est, DictionaryAttr):
+        out["placement"] = {
+            k: (v.data if isinstance(v, StringAttr) else v.value.data if isinstance(v, IntegerAttr | FloatAttr) else str(v))
+            for k, v in est.data.items()
+        }
+    return out
+
+
+def _scan_fields(b: _PlanBuilder, op: cylon.InputOp | cylon.ReadOp) -> dict[str, Any]:
+    """``columns`` (None: all) and ``filter`` (an EXPR over source columns, or None) of a scan."""
+    region = op.predicate_region
+    return {"columns": op.read_columns, "filter": None if region is None else b.region_exprs(region)[0]}
+
+
+def _fused_fields(b: _PlanBuilder, op: cylon.FusedOp) -> dict[str, Any]:
+    """A ``fused`` node's fields: ``ops`` (each fused operator as a plan node without ``id`` and
+    ``input``), ``kernel`` (the native kernel's symbol; None: it falls back to Arrow),
+    ``kernel_name``, ``fallback`` (why not native), ``abi`` and ``abi_no_nulls`` (the variant
+    for data without nulls; see ``codegen.lower``)."""
+    from cylonc.compiler.codegen.lower import lower_fused
+
+    ops: list[dict[str, Any]] = []
+    for c in op.chain:
+        t = c.results[0].type
+        assert isinstance(t, TableType)
+        entry: dict[str, Any] = {"op": c.name.removeprefix("cylon."), "schema": schema(t)}
+        if isinstance(c, cylon.FilterOp):
+            entry["predicate"] = b.region_exprs(c.predicate)[0]
+        elif isinstance(c, cylon.AssignOp):
+            entry.update(names=_strs(c.names), exprs=b.region_exprs(c.body))
+        elif isinstance(c, cylon.ProjectOp):
+            entry["columns"] = _strs(c.columns)
+        elif isinstance(c, cylon.RenameOp):
+            entry["mapping"] = dict(zip(_strs(c.old), _strs(c.new)))
+        elif isinstance(c, cylon.ReduceOp | cylon.AggregateOp):
+            entry["aggs"] = [{"fn": fn, "column": (col or None), "name": name} for fn, col, name in (_strs(a) for a in c.aggs.data)]
+            if isinstance(c, cylon.AggregateOp):
+                entry["keys"] = _strs(c.keys)
+        loc = c.attributes.get("loc")
+        if isinstance(loc, StringAttr):
+            entry["loc"] = loc.data
+        ops.append(entry)
+    spec = lower_fused(op, scalar_ref=lambda v: b.ids[v])
+    return {
+        "kernel": spec.symbol if spec.native else None,
+        "kernel_name": spec.kernel,
+        "fallback": spec.reason,
+        "abi": spec.abi,
+        "abi_no_nulls": spec.nonull_abi,
+        "ops": ops,
+    }
+
+
+def _partition_fields(b: _PlanBuilder, op: Operation) -> dict[str, Any]:
+    """The node of a communication or two-phase aggregation op (``cylon-partition``)."""
+    kind = op.name.removeprefix("cylon.")
+    fields: dict[str, Any] = {"op": kind, "input": b.ids[op.operands[0]]}
+    if isinstance(op, cylon.ShuffleOp):
+        fields["keys"] = _strs(op.keys)
+    elif isinstance(op, cylon.SplittersOp | cylon.RangeShuffleOp):
+        fields.update(keys=_strs(op.keys), ascending=[bool(a.value.data) for a in op.ascending_attr.data])
+        if isinstance(op, cylon.RangeShuffleOp):
+            fields["splitters"] = b.ids[op.splitters]
+    elif isinstance(op, cylon.PartialAggregateOp | cylon.FinalAggregateOp):
+        fields.update(keys=_strs(op.keys), aggs=[
+            {"fn": fn, "column": (col or None), "name": name} for fn, col, name in (_strs(a) for a in op.aggs.data)
+        ])
+    elif isinstance(op, cylon.GatherOp | cylon.BroadcastOp):
+        fields["root"] = 0
+    return fields
+
+
 def module_to_plan(module: ModuleOp, udfs: dict[str, UdfUse] | None = None) -> dict[str, Any]:
     """Build the plan of a (verified) ``cylon`` module."""
     b = _PlanBuilder()
@@ -160,16 +244,14 @@ def module_to_plan(module: ModuleOp, udfs: dict[str, UdfUse] | None = None) -> d
     output: dict[str, Any] | None = None
     for op in module.ops:
         if isinstance(op, cylon.InputOp):
-            t = op.output.type
-            assert isinstance(t, TableType)
+            t = op.source_table
             src = [dict(f, type=st.data) for f, st in zip(schema(t), op.source_types.data)]
             inputs.append({"name": op.arg_name.data, "schema": schema(t), "source_schema": src})
-            b.node(op, op="input", name=op.arg_name.data, columns=None)
+            b.node(op, op="input", name=op.arg_name.data, **_scan_fields(b, op))
         elif isinstance(op, cylon.ReadOp):
-            t = op.output.type
-            assert isinstance(t, TableType)
+            t = op.source_table
             src = [dict(f, type=st.data) for f, st in zip(schema(t), op.source_types.data)]
-            b.node(op, op="read", format=op.format.data, path=op.path.data, columns=None, source_schema=src)
+            b.node(op, op="read", format=op.format.data, path=op.path.data, source_schema=src, **_scan_fields(b, op))
         elif isinstance(op, cylon.FilterOp):
             b.node(op, op="filter", input=b.ids[op.input], predicate=b.region_exprs(op.predicate)[0])
         elif isinstance(op, cylon.ProjectOp):
@@ -178,6 +260,8 @@ def module_to_plan(module: ModuleOp, udfs: dict[str, UdfUse] | None = None) -> d
             b.node(op, op="assign", input=b.ids[op.input], names=_strs(op.names), exprs=b.region_exprs(op.body))
         elif isinstance(op, cylon.RenameOp):
             b.node(op, op="rename", input=b.ids[op.input], mapping=dict(zip(_strs(op.old), _strs(op.new))))
+        elif isinstance(op, cylon.FusedOp):
+            b.node(op, op="fused", input=b.ids[op.input], **_fused_fields(b, op))
         elif isinstance(op, cylon.JoinOp):
             cols = []
             for c in op.columns.data:
@@ -220,6 +304,10 @@ def module_to_plan(module: ModuleOp, udfs: dict[str, UdfUse] | None = None) -> d
             b.node(op, op="distinct", input=b.ids[op.input], subset=subset)
         elif isinstance(op, cylon.UnionOp):
             b.node(op, op="union", inputs=[b.ids[v] for v in op.inputs])
+        elif isinstance(op, cylon.PARTITION_OPS):
+            b.node(op, **_partition_fields(b, op))
+        elif isinstance(op, cylon.TRANSFER_OPS):
+            b.node(op, op=op.name.removeprefix("cylon."), input=b.ids[op.input])
         elif isinstance(op, cylon.ScalarOp):
             b.node(op, op="scalar", input=b.ids[op.input], column=op.column.data)
         elif isinstance(op, cylon.OutputOp):

@@ -9,6 +9,12 @@ def _cylon_dialect():
     return Cylon
 
 
+def _task_dialect():
+    from cylonc.dialects.task import Task
+
+    return Task
+
+
 def _pass(name: str):
     def factory():
         from cylonc.compiler.passes import ALL_PASSES
@@ -18,9 +24,9 @@ def _pass(name: str):
     return factory
 
 
-PASS_NAMES: tuple[str, ...] = ()
+PASS_NAMES: tuple[str, ...] = ("cylon-fuse", "cylon-predicate-pushdown", "cylon-projection-pruning", "cylon-scan-pushdown", "cylon-partition", "cylon-place")
 
 CYLONC_UNIVERSE = Universe(
-    all_dialects={"cylon": _cylon_dialect},
+    all_dialects={"cylon": _cylon_dialect, "task": _task_dialect},
     all_passes={name: _pass(name) for name in PASS_NAMES},
 )

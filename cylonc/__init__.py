@@ -22,6 +22,9 @@ _LAZY = {
     "read_parquet": "cylonc.compiler.api",
     "read_csv": "cylonc.compiler.api",
     "STAGES": "cylonc.compiler.pipeline",
+    "workflow": "cylonc.compiler.workflow",
+    "Workflow": "cylonc.compiler.workflow",
+    "WorkflowError": "cylonc.runtime.artifact",
 }
 
 
@@ -42,4 +45,4 @@ def __dir__():
 
 
 __all__ = ["compile", "CompiledPipeline", "udf", "concat", "read_parquet", "read_csv", "CompileError",
-           "CylonError", "ExecutionError", "InputError", "STAGES"]
+           "CylonError", "ExecutionError", "InputError", "STAGES", "workflow", "Workflow", "WorkflowError"]

@@ -4,6 +4,11 @@ Examples
 --------
 ``cylonc ir examples/tpch/queries.py:q6 --input lineitem=lineitem.parquet --stage optimized``
 ``cylonc opt pipeline.mlir -p canonicalize,cse``
+``cylonc build examples/tpch/queries.py:q6 --input lineitem=lineitem.parquet -o q6.cylonc``
+``cylonc run q6.cylonc --input lineitem=lineitem.parquet -o out.parquet``
+``cylonc tasks q6.cylonc``
+
+``run`` and ``tasks`` use the runtime alone: they never import ``cylonc.compiler``, xDSL or MLIR.
 """
 
 from __future__ import annotations
@@ -25,10 +30,28 @@ def _fail(message: str) -> int:
     return 1
 
 
-def load_pipeline(target: str, ranks: int | None = None, device: str | None = None) -> Any:
-    """The ``CompiledPipeline`` named by ``FILE.py:FUNC`` (a plain function is compiled)."""
+def load_pipeline(target: str, ranks: int | None = None, device: str | None = None, obj: Any = None) -> Any:
+    """The ``CompiledPipeline`` named by ``FILE.py:FUNC`` (a plain function is compiled);
+    `obj` is the object already loaded from `target`, if it was."""
     from cylonc.compiler.api import CompiledPipeline
     from cylonc.compiler.pipeline import Options
+
+    if obj is None:
+        obj = load_target(target)
+    base = obj.options if isinstance(obj, CompiledPipeline) else Options()
+    fn = obj.fn if isinstance(obj, CompiledPipeline) else obj
+    n = ranks if ranks is not None else base.ranks
+    options = Options(
+        ranks=n,
+        device=device if device is not None else base.device,
+        executor="mpi" if isinstance(n, int) and n > 1 else "local",  # ir/explain/build run nothing
+        optimize=base.optimize,
+    )
+    return CompiledPipeline(fn, options)
+
+
+def load_target(target: str) -> Any:
+    """The object named by ``FILE.py:NAME`` (the file is imported)."""
     from cylonc.errors import CompileError
 
     path, sep, func = target.rpartition(":")
@@ -49,15 +72,7 @@ def load_pipeline(target: str, ranks: int | None = None, device: str | None = No
     obj = getattr(module, func, None)
     if obj is None:
         raise CompileError(f"'{path}' has no function '{func}'")
-    base = obj.options if isinstance(obj, CompiledPipeline) else Options()
-    fn = obj.fn if isinstance(obj, CompiledPipeline) else obj
-    options = Options(
-        ranks=ranks if ranks is not None else base.ranks,
-        device=device if device is not None else base.device,
-        executor="local",
-        optimize=base.optimize,
-    )
-    return CompiledPipeline(fn, options)
+    return obj
 
 
 def _inputs(pairs: Sequence[str]) -> dict[str, str]:
@@ -98,6 +113,39 @@ def _opt(argv: Sequence[str]) -> int:
     return 0
 
 
+def _params(pairs: Sequence[str]) -> dict[str, Any]:
+    import json
+
+    from cylonc.errors import CompileError
+
+    out: dict[str, Any] = {}
+    for p in pairs or ():
+        name, sep, text = p.partition("=")
+        if not sep or not name:
+            raise CompileError(f"--param takes NAME=VALUE, got '{p}'")
+        try:
+            out[name] = json.loads(text)
+        except ValueError:
+            out[name] = text
+    return out
+
+
+def _build(args: argparse.Namespace) -> int:
+    """``cylonc build``: a pipeline function, or a ``cylonc.Workflow`` object, to an artifact."""
+    from cylonc.compiler.workflow import Workflow
+
+    obj = load_target(args.target)
+    if isinstance(obj, Workflow):
+        if args.input or args.param:
+            return _fail("a workflow's inputs are given when it is defined; drop --input/--param")
+        out = obj.build(args.output, kernels=not args.no_kernels)
+    else:
+        pipeline = load_pipeline(args.target, args.ranks, args.device, obj=obj)
+        out = pipeline.build(args.output, kernels=not args.no_kernels, **_inputs(args.input), **_params(args.param))
+    print(f"cylonc: wrote {out}", file=sys.stderr)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cylonc`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -112,17 +160,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_ex = sub.add_parser("explain", help="print the plan: operators, kernels, devices, partitioning")
     _pipeline_args(p_ex)
     sub.add_parser("opt", help="run passes on IR text: cylonc opt FILE.mlir -p PASS[,PASS...]")
-    for name, text in (
-        ("build", "write an ahead-of-time artifact"),
-        ("run", "run an artifact"),
-        ("tasks", "print an artifact's RADICAL-Pilot task descriptions"),
-    ):
-        sp = sub.add_parser(name, help=f"{text} (not built yet)")
-        sp.add_argument("rest", nargs=argparse.REMAINDER)
+    p_build = sub.add_parser("build", help="write an ahead-of-time artifact (a pipeline or a workflow)")
+    _pipeline_args(p_build)
+    p_build.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
+                         help="a scalar argument (JSON value, else a string)")
+    p_build.add_argument("-o", "--output", required=True, metavar="ARTIFACT")
+    p_build.add_argument("--no-kernels", action="store_true", help="do not compile the fused kernels")
+    p_run = sub.add_parser("run", help="run an artifact (no compiler, no JIT)")
+    p_run.add_argument("artifact")
+    p_run.add_argument("--input", "-i", action="append", default=[], metavar="NAME=PATH")
+    p_run.add_argument("-o", "--output", default=None, metavar="OUT", help="OUT.parquet (a folder for a workflow)")
+    p_run.add_argument("--executor", choices=("local", "mpi", "radical"), default=None)
+    p_run.add_argument("--ranks", type=int, default=None)
+    p_tasks = sub.add_parser("tasks", help="print an artifact's RADICAL-Pilot task descriptions as JSON")
+    p_tasks.add_argument("artifact")
+    p_tasks.add_argument("--input", "-i", action="append", default=[], metavar="NAME=PATH")
+    p_tasks.add_argument("--workdir", default="cylonc-run", help="where the tasks' outputs would go")
     args = parser.parse_args(argv)
     try:
-        if args.command in ("build", "run", "tasks"):
-            return _fail(f"'cylonc {args.command}' is not built yet (the task graph/AOT issue)")
+        if args.command == "run":  # the runtime alone: no cylonc.compiler, xDSL or MLIR
+            from cylonc.runtime.artifact import run_artifact
+
+            run_artifact(args.artifact, _inputs(args.input), args.output, executor=args.executor, ranks=args.ranks)
+            return 0
+        if args.command == "tasks":
+            import json
+
+            from cylonc.runtime.artifact import load
+            from cylonc.runtime.executors.radical import describe_tasks
+
+            described = describe_tasks(load(args.artifact), _inputs(args.input), args.workdir)
+            sys.stdout.write(json.dumps(described, indent=1) + "\n")
+            return 0
+        if args.command == "build":
+            return _build(args)
         pipeline = load_pipeline(args.target, args.ranks, args.device)
         inputs = _inputs(args.input)
         if args.command == "ir":

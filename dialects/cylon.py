@@ -759,7 +759,7 @@ def join_fields(
             if how in ("right", "right_anti"):
                 out.append((name, rf[1], rf[2]))
             elif how == "outer":
-                out.append((name, lf[1], lf[2] and rf[2]))
+                out.append((name, lf[1], lf[2] or rf[2]))
             else:
                 out.append((name, lf[1], lf[2]))
         else:
@@ -1173,13 +1173,13 @@ class DistAttr(ParametrizedAttribute):
     @classmethod
     def parse_parameters(cls, parser: AttrParser) -> tuple[StringAttr, ArrayAttr[StringAttr]]:
         parser.parse_characters("<")
-        kind = parser.parse_identifier("distribution kind")
+        kind = parser.parse_identifier(" for a distribution kind (replicated, blocks, hash, range, root)")
         keys: list[str] = []
         if parser.parse_optional_characters("["):
             if not parser.parse_optional_characters("]"):
-                keys = [parser.parse_str_literal("key column")]
+                keys = [parser.parse_str_literal(" for a key column")]
                 while parser.parse_optional_characters(","):
-                    keys.append(parser.parse_str_literal("key column"))
+                    keys.append(parser.parse_str_literal(" for a key column"))
                 parser.parse_characters("]")
         parser.parse_characters(">")
         return StringAttr(kind), _str_array(keys)
@@ -2072,7 +2072,8 @@ class FusedOp(IRDLOperation):
 
     The region's argument is the input table; its ops are a chain of ``cylon.filter``,
     ``cylon.assign``, ``cylon.project`` and ``cylon.rename``, each reading the previous one's
-    result, optionally ended by a ``cylon.reduce`` of ``sum count size min max mean``;
+    result, optionally ended by a ``cylon.reduce`` or a ``cylon.aggregate`` (group-by) whose
+    aggregates are all ``sum count size min max mean``;
     ``cylon.yield`` returns the last table. ``kernel`` names the kernel (the lowered
     ``func.func`` is ``cylonc_<kernel>``).
 
@@ -2127,15 +2128,15 @@ class FusedOp(IRDLOperation):
         if not chain:
             raise VerifyException("cylon.fused: the region fuses no operator")
         for i, op in enumerate(chain):
-            if not isinstance(op, FilterOp | AssignOp | ProjectOp | RenameOp | ReduceOp):
+            if not isinstance(op, FilterOp | AssignOp | ProjectOp | RenameOp | ReduceOp | AggregateOp):
                 raise VerifyException(
-                    f"cylon.fused: cannot fuse {op.name} (filter, assign, project, rename, reduce only)"
+                    f"cylon.fused: cannot fuse {op.name} (filter, assign, project, rename, reduce, aggregate only)"
                 )
             if op.operands[0] != prev:
                 raise VerifyException(f"cylon.fused: {op.name} must read the previous operator's result")
-            if isinstance(op, ReduceOp):
+            if isinstance(op, ReduceOp | AggregateOp):
                 if i != len(chain) - 1:
-                    raise VerifyException("cylon.fused: a cylon.reduce can only end the chain")
+                    raise VerifyException(f"cylon.fused: a {op.name} can only end the chain")
                 for agg in op.aggs.data:
                     fn = agg.data[0].data  # type: ignore[union-attr]
                     if fn not in FUSABLE_AGGS:

@@ -78,7 +78,7 @@ def _deps(node: Mapping) -> set:
 
 class _Run:
     def __init__(self, plan: Mapping, sources: Mapping, udfs: Mapping | None,
-                 kernels: Mapping | None = None, comm=None):
+                 kernels: Mapping | None = None, comm=None, to: str = "arrow"):
         self.plan = plan
         self.comm = comm
         self.kernels = kernels or {}
@@ -87,6 +87,17 @@ class _Run:
         self.udfs = make_udfs(plan.get("udfs"), udfs)
         self.values: dict[int, Any] = {}
         self.scalars: dict[int, pa.Scalar] = {}
+        self.to = to
+        self.gpu = None  # the device backend, when the plan places nodes on a usable GPU
+        if to == "cupy" or any(n.get("device") == "gpu" for n in plan["nodes"]):
+            from .kernels import cupy as G
+
+            self.gpu = G.backend()
+            if to == "cupy" and self.gpu is None:
+                raise ExecutionError(f'to="cupy" needs a usable GPU: {G.gpu_problem()}')
+        used = set().union(*(_deps(n) for n in plan["nodes"])) if plan["nodes"] else set()
+        self.result_only = {n["id"] for n in plan["nodes"] if n.get("op") == "to_host" and n["id"] not in used}
+        """``to_host`` nodes only the output reads (skipped with ``to="cupy"``)."""
 
     def _prepare(self, sources: Mapping) -> dict:
         if not isinstance(sources, Mapping):
@@ -109,11 +120,43 @@ class _Run:
     def table(self, ref) -> pa.Table:
         v = self.values.get(ref)
         if not isinstance(v, pa.Table):
+            if v is not None and self.gpu is not None:
+                from .kernels import cupy as G
+
+                if isinstance(v, G.DeviceTable):
+                    return G.to_host(v)
             raise ValueError(f"node {ref} is not a computed table")
         return v
 
+    def device_node(self, node: Mapping):
+        """A transfer, or a node placed on the GPU (PLAN.md, ``device``): on the device when
+        there is a usable GPU (a node it cannot run goes through Arrow on the host), else on
+        Arrow with the transfers doing nothing."""
+        from .kernels import cupy as G
+
+        op = node["op"]
+        if op == "to_host":
+            v = self.values.get(node["input"])
+            if isinstance(v, G.DeviceTable) and self.to == "cupy" and node["id"] in self.result_only:
+                return v
+            return G.to_host(v) if isinstance(v, G.DeviceTable) else self.table(node["input"])
+        if self.gpu is None:
+            return self.table(node["input"]) if op == "to_device" else self.node(dict(node, device="cpu"))
+        if op == "to_device":
+            v = self.values.get(node["input"])
+            return v if isinstance(v, G.DeviceTable) else G.to_device(self.table(node["input"]), node["schema"], self.gpu)
+        try:
+            return G.run_node(node, self.values.__getitem__, self.scalars, self.gpu)
+        except G.Unsupported as exc:
+            G.STATS["fallbacks"] += 1
+            G.note_fallback(node, exc)
+            out = K.conform(self.node(dict(node, device="cpu")), node["schema"])
+            return G.to_device(out, node["schema"], self.gpu)
+
     def node(self, node: Mapping):
         op = node["op"]
+        if op in ("to_device", "to_host") or node.get("device") == "gpu":
+            return self.device_node(node)
         if op == "input":
             name = node["name"]
             if name not in self.inputs:
@@ -171,9 +214,8 @@ class _Run:
 
     def fused(self, node: Mapping, t: pa.Table) -> pa.Table:
         """A fused chain: its native kernel when one is given, else its ``ops`` in turn."""
-        kernel = self.kernels.get(node.get("kernel")) if node.get("kernel") else None
-        if kernel is not None:
-            out = N.run_fused(node, t, kernel, self.scalars)
+        if node.get("kernel") and self.kernels:
+            out = N.run_fused(node, t, self.kernels, self.scalars)
             if out is not None:
                 return out
         key = ("fused", node.get("id"))
@@ -221,7 +263,7 @@ class _Run:
         for item in items:
             if item["ref"] not in self.values:
                 raise ExecutionError(f"output refers to unknown node {item['ref']}")
-        values = [_python(self.values[item["ref"]]) for item in items]
+        values = [self.result(self.values[item["ref"]]) for item in items]
         if kind in ("table", "scalar"):
             if len(values) != 1:
                 raise ExecutionError(f"output kind {kind!r} needs exactly one item")
@@ -231,6 +273,20 @@ class _Run:
         if kind == "tuple":
             return tuple(values)
         raise ExecutionError(f"unknown output kind {kind!r}")
+
+
+    def result(self, v):
+        """An output value: Arrow (or, with ``to="cupy"``, a device table) or a Python scalar."""
+        if self.gpu is not None and not isinstance(v, pa.Table | pa.Scalar):
+            from .kernels import cupy as G
+
+            if isinstance(v, G.DeviceTable):
+                return v if self.to == "cupy" else G.to_host(v)
+        if self.to == "cupy" and isinstance(v, pa.Table):
+            from .kernels import cupy as G
+
+            return G.to_device(v, None, self.gpu)
+        return _python(v)
 
 
 def _python(v):
@@ -243,7 +299,7 @@ def _python(v):
 
 def execute(plan: Mapping, sources: Mapping[str, Any] | None = None,
             udfs: Mapping[str, Callable] | None = None,
-            kernels: Mapping[str, Callable] | None = None, comm=None):
+            kernels: Mapping[str, Callable] | None = None, comm=None, to: str = "arrow"):
     """Execute a plan in this process (one rank of it with `comm`).
 
     Parameters
@@ -263,6 +319,10 @@ def execute(plan: Mapping, sources: Mapping[str, Any] | None = None,
         This rank's communicator, for partitioned plans (PLAN.md): `sources` are then this
         rank's share of each input. Use `cylonc.runtime.executors.mpi.run_collective` so that
         a failure on one rank reaches the others.
+    to : {"arrow", "cupy"}
+        ``"cupy"`` returns table results as ``kernels.cupy.DeviceTable`` (kept in GPU memory:
+        a final ``to_host`` is skipped); it needs a usable GPU. Nodes with ``"device": "gpu"``
+        run on the GPU when there is one, else on Arrow (their transfers then do nothing).
 
     Returns
     -------
@@ -279,7 +339,9 @@ def execute(plan: Mapping, sources: Mapping[str, Any] | None = None,
         names the node id and op).
     """
     validate_plan(plan)
-    return _Run(plan, sources, udfs, kernels, comm).run()
+    if to not in ("arrow", "cupy"):
+        raise ExecutionError(f'to must be "arrow" or "cupy", got {to!r}')
+    return _Run(plan, sources, udfs, kernels, comm, to).run()
 
 
 def _where(node: dict) -> str:

@@ -20,6 +20,8 @@ import pyarrow.dataset as ds
 
 from cylonc.errors import InputError
 
+from . import scan_filter
+from .kernels import arrow as K
 from .types import compute_type, from_arrow, schema_to_arrow, to_arrow
 
 __all__ = ["check_schema", "csv_options", "load", "prepare", "schema_of", "source_format"]
@@ -302,7 +304,7 @@ def _convert(table: pa.Table, schema: Sequence[Mapping], where: str) -> pa.Table
 def load(source: Any, source_schema: Sequence[Mapping], schema: Sequence[Mapping], *,
          name: str | None = None, label: str | None = None,
          columns: Sequence[str] | None = None, format: str | None = None,
-         check: bool = True) -> pa.Table:
+         check: bool = True, filter: Mapping | None = None) -> pa.Table:
     """Load a source, check it against ``source_schema`` and convert it to ``schema``.
 
     Parameters
@@ -322,6 +324,11 @@ def load(source: Any, source_schema: Sequence[Mapping], schema: Sequence[Mapping
         Overrides the format guessed from the path.
     check : bool
         Check the source against `source_schema` (skip when already done).
+    filter : dict, optional
+        A plan EXPR over the source's columns: keep only the rows where it is true (a scan
+        node's ``filter``). Parquet is read through ``pyarrow.dataset`` with the conjuncts that
+        are exact on the file's data (row groups are skipped by their statistics); the others,
+        and the whole filter for tables and CSV, apply after conversion.
 
     Returns
     -------
@@ -337,10 +344,17 @@ def load(source: Any, source_schema: Sequence[Mapping], schema: Sequence[Mapping
     label = _label(name, label)
     src = prepare(source, label=label)
     wanted = list(columns) if columns is not None else [f["name"] for f in schema]
+    post = scan_filter.conjuncts(filter)
+    pushed = None
+
+    def read_columns() -> list[str]:
+        return wanted + [c for c in scan_filter.columns(scan_filter.and_all(post)) if c not in wanted]
+
     if isinstance(src, pa.Table):
         if check:
             check_schema(src.schema, source_schema, label=label)
-        return _convert(src.select(wanted), schema, label)
+        return _filter_after(_convert(src.select(read_columns()), _with_filter_columns(schema, post), label),
+                             post, wanted)
     where = _where(label, src)
     fmt = format or source_format(src)
     if fmt == "csv":
@@ -349,7 +363,7 @@ def load(source: Any, source_schema: Sequence[Mapping], schema: Sequence[Mapping
         else:
             _check_path(src, label)
         types = {f["name"]: to_arrow(f["type"]) for f in source_schema}
-        read, parse, convert = csv_options(src, types, wanted)
+        read, parse, convert = csv_options(src, types, read_columns())
         try:
             table = pacsv.read_csv(str(src), read_options=read, parse_options=parse,
                                    convert_options=convert)
@@ -359,11 +373,25 @@ def load(source: Any, source_schema: Sequence[Mapping], schema: Sequence[Mapping
         dataset = _parquet_dataset(src, label)
         if check:
             check_schema(dataset.schema, source_schema, label=label, path=src)
+        if filter is not None:
+            pushed, post = scan_filter.split(filter, {f.name: f.type for f in dataset.schema})
         try:
-            table = dataset.to_table(columns=wanted)
+            table = dataset.to_table(columns=read_columns(), filter=pushed)
         except (pa.ArrowException, OSError, ValueError) as e:
             raise InputError(f"{where}: cannot read Parquet: {e}") from e
     else:
         raise InputError(f"{where}: unknown format {fmt!r} (expected 'parquet' or 'csv')")
-    return _convert(table, schema, where)
+    return _filter_after(_convert(table, _with_filter_columns(schema, post), where), post, wanted)
 
+
+def _with_filter_columns(schema: Sequence[Mapping], post: Sequence[Mapping]) -> list[Mapping]:
+    names = {f["name"] for f in schema}
+    extra = scan_filter.columns(scan_filter.and_all(post))
+    return list(schema) + [{"name": n, "type": t, "nullable": True} for n, t in extra.items() if n not in names]
+
+
+def _filter_after(table: pa.Table, post: Sequence[Mapping], wanted: Sequence[str]) -> pa.Table:
+    if not post:
+        return table
+    mask = K.evaluate(scan_filter.and_all(post), table)  # type: ignore[arg-type]
+    return K.filter_rows(table, mask).select(list(wanted))

@@ -202,6 +202,10 @@ def _executor_options(spec: str) -> dict:
 #: ``CYLONC_TEST_EXECUTOR=mpi:N`` runs every pipeline that `compiled` builds (so all of
 #: `check`'s cylonc runs) with ``executor="mpi", ranks=N``.
 EXECUTOR = _executor_options(os.environ.get("CYLONC_TEST_EXECUTOR", ""))
+#: ``CYLONC_TEST_DEVICE=gpu`` (or ``cpu``/``auto``) compiles them with that ``device``
+#: (``tests/test_gpu_codegen.py`` runs the differential suite so on a GPU, or emulated).
+if os.environ.get("CYLONC_TEST_DEVICE"):
+    EXECUTOR = {**EXECUTOR, "device": os.environ["CYLONC_TEST_DEVICE"]}
 CHECK_RTOL = 1e-9
 CHECK_ATOL = 1e-12
 

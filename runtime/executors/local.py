@@ -16,7 +16,8 @@ class LocalExecutor:
     name = "local"
 
     def run(self, plan: Mapping, sources: Mapping[str, Any] | None = None,
-            udfs: Mapping[str, Callable] | None = None):
+            udfs: Mapping[str, Callable] | None = None,
+            kernels: Mapping[str, Callable] | None = None):
         """Run `plan` on `sources`; see `cylonc.runtime.execute`.
 
         Parameters
@@ -26,9 +27,11 @@ class LocalExecutor:
             Input name -> table, DataFrame or path.
         udfs : dict, optional
             UDF name -> Python function.
+        kernels : dict, optional
+            Kernel symbol -> compiled native kernel (``fused`` nodes).
 
         Returns
         -------
         pyarrow.Table, scalar, dict or tuple
         """
-        return execute(plan, sources, udfs)
+        return execute(plan, sources, udfs, kernels)

@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 from pyarrow import acero
 
 from ..types import schema_to_arrow, to_arrow
+from . import native_lib as _native
 
 __all__ = [
     "EXPR_FUNCTIONS",
@@ -606,11 +607,13 @@ def sort(table: pa.Table, keys: Sequence[str], ascending: Sequence[bool] | bool 
         ascending = [ascending] * len(keys)
     if not keys or table.num_rows < 2:
         return table
-    order = pc.sort_indices(
-        table,
-        sort_keys=[(k, "ascending" if asc else "descending", "at_end")
-                   for k, asc in zip(keys, ascending)],
-    )
+    order = _native_sort_indices(table, keys, ascending)
+    if order is None:
+        order = pc.sort_indices(
+            table,
+            sort_keys=[(k, "ascending" if asc else "descending", "at_end")
+                       for k, asc in zip(keys, ascending)],
+        )
     return table.take(order)
 
 
@@ -622,6 +625,13 @@ def _unused_name(names: Sequence[str], base: str) -> str:
     return name
 
 
+def _zero_sign(col):
+    """Float -0.0 as 0.0 (pandas groups, deduplicates and counts them as one value)."""
+    if pa.types.is_floating(col.type) and len(col):
+        return pc.add(col, pa.scalar(0.0, col.type))
+    return col
+
+
 def distinct(table: pa.Table, subset: Sequence[str] | None = None) -> pa.Table:
     """Drop duplicate rows (over `subset`), keeping the first occurrence; nulls equal nulls."""
     cols = list(subset) if subset is not None else table.column_names
@@ -629,7 +639,7 @@ def distinct(table: pa.Table, subset: Sequence[str] | None = None) -> pa.Table:
         return table if cols or table.num_rows < 2 else table.slice(0, 1)
     row = _unused_name([*table.column_names, *(c[:-4] for c in table.column_names
                                                 if c.endswith("_min"))], "__row")
-    work = table.select(cols).append_column(row, pa.array(np.arange(table.num_rows)))
+    work = pa.table({c: _zero_sign(table[c]) for c in cols}).append_column(row, pa.array(np.arange(table.num_rows)))
     first = work.group_by(cols, use_threads=True).aggregate([(row, "min")])[f"{row}_min"]
     idx = np.sort(first.to_numpy())
     return table.take(pa.array(idx))
@@ -651,6 +661,275 @@ def union(tables: Sequence[pa.Table], schema: Sequence[Mapping]) -> pa.Table:
     if not parts:
         return target.empty_table()
     return pa.concat_tables(parts)
+
+
+# --- native fast paths ------------------------------------------------------------------------
+# runtime/native (via native_lib) does the hashing, matching, accumulating and sorting on int64
+# keys; these helpers map key columns to int64 and return None whenever the Arrow path must run
+# instead (library missing, unsupported types, key ranges too wide to pack).
+
+def _int64_keys(col) -> pa.Array | None:
+    """`col` as one int64 array with the same equalities, order and nulls, or None (strings,
+    floats, uint64 beyond int64's range, nested types)."""
+    a = _native.flat(col)
+    t = a.type
+    if t == pa.int64():
+        return a
+    if pa.types.is_integer(t) or pa.types.is_boolean(t):
+        if t == pa.uint64() and len(a):
+            hi = pc.max(a).as_py()
+            if hi is not None and hi >= 2 ** 63:
+                return None
+        return a.cast(pa.int64())
+    if pa.types.is_date32(t) or pa.types.is_time32(t):
+        return a.view(pa.int32()).cast(pa.int64())
+    if (pa.types.is_date64(t) or pa.types.is_timestamp(t) or pa.types.is_duration(t)
+            or pa.types.is_time64(t)):
+        return a.view(pa.int64())
+    return None
+
+
+def _hashable(t: pa.DataType) -> bool:
+    """Key types mapped to int64 through dictionary codes (equality only, no order)."""
+    return (pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(t)
+            or pa.types.is_large_binary(t) or pa.types.is_floating(t))
+
+
+def _dict_codes(cols: Sequence) -> list[pa.Array]:
+    """Dense int64 codes of the values of `cols` (one type), equal values equal codes across
+    all of them; nulls stay null; float -0.0 equals 0.0."""
+    chunks = [c for col in cols for c in _chunks(_zero_sign(col))]
+    combined = pa.chunked_array(chunks, type=cols[0].type).combine_chunks()
+    codes = pc.dictionary_encode(combined).indices.cast(pa.int64())
+    out, pos = [], 0
+    for col in cols:
+        out.append(codes.slice(pos, len(col)))
+        pos += len(col)
+    return out
+
+
+def _int64_values(a: pa.Array) -> np.ndarray:
+    """The int64 values buffer of `a` as numpy (null slots hold arbitrary values)."""
+    if len(a) == 0:
+        return np.empty(0, dtype=np.int64)
+    return np.frombuffer(a.buffers()[1], dtype=np.int64, count=len(a), offset=a.offset * 8)
+
+
+def _pack(cols: Sequence[Sequence[pa.Array]], descending: Sequence[bool] | None = None
+          ) -> list[np.ndarray] | None:
+    """Mixed-radix packing of several int64 key columns into one int64 per row.
+
+    ``cols[i]`` holds key column i as one array per segment (e.g. ``[left, right]``). Packed
+    values are equal iff every key is (null equals null) and order rows lexicographically by
+    the keys, each ascending (or descending), nulls after the values. Returns one array per
+    segment, or None when the product of the key ranges does not fit.
+    """
+    descending = descending or [False] * len(cols)
+    specs, total = [], 1
+    for arrs in cols:
+        lo = hi = None
+        has_null = False
+        for a in arrs:
+            has_null = has_null or a.null_count > 0
+            if a.null_count < len(a):
+                mm = pc.min_max(a)
+                a_lo, a_hi = mm["min"].as_py(), mm["max"].as_py()
+                lo = a_lo if lo is None else min(lo, a_lo)
+                hi = a_hi if hi is None else max(hi, a_hi)
+        if lo is None:
+            lo = hi = 0
+        r = hi - lo + 1 + int(has_null)
+        total *= r
+        if total >= 2 ** 62:
+            return None
+        specs.append((lo, hi, r))
+    out = []
+    for s in range(len(cols[0])):
+        acc = None
+        for arrs, (lo, hi, r), desc in zip(cols, specs, descending):
+            a = arrs[s]
+            v = _int64_values(a)
+            d = (np.int64(hi) - v) if desc else (v - np.int64(lo))
+            if a.null_count:
+                d = np.where(a.is_null().to_numpy(zero_copy_only=False), np.int64(r - 1), d)
+            acc = d if acc is None else acc * np.int64(r) + d
+        out.append(acc)
+    return out
+
+
+def _native_join_keys(lkeys, rkeys):
+    """One int64 key per row for each side (nulls kept, null equals null), or None."""
+    lk, rk = [], []
+    for a, b in zip(lkeys, rkeys):
+        a, b = _unify_keys(a, b)
+        ia, ib = _int64_keys(a), _int64_keys(b)
+        if ia is None or ib is None:
+            if a.type != b.type or not _hashable(a.type):
+                return None
+            ia, ib = _dict_codes([a, b])
+        lk.append(ia)
+        rk.append(ib)
+    if len(lk) == 1:
+        return lk[0], rk[0]
+    packed = _pack([[a, b] for a, b in zip(lk, rk)])
+    if packed is None:
+        lc, rc, _ = key_codes(lkeys, rkeys)
+        return lc, rc
+    return packed[0], packed[1]
+
+
+def _native_match(lkeys, rkeys, how: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """`_match` with the native hash join, or None when it cannot run."""
+    if not lkeys or not _native.available():
+        return None
+    try:
+        keys = _native_join_keys(lkeys, rkeys)
+        if keys is None:
+            return None
+        a, b = keys
+        if how in ("semi", "anti", "left_anti"):
+            hit = _native.join_counts(a, b) > 0
+            li = np.flatnonzero(hit if how == "semi" else ~hit).astype(np.int64)
+            return li, np.full(len(li), -1, dtype=np.int64)
+        if how == "right_anti":
+            ri = np.flatnonzero(_native.join_counts(b, a) == 0).astype(np.int64)
+            return np.full(len(ri), -1, dtype=np.int64), ri
+        if how == "right":
+            ri, li = _native.join(b, a, keep_unmatched=True)
+            return li, ri
+        li, ri = _native.join(a, b, keep_unmatched=how in ("left", "outer"))
+        if how == "outer":
+            extra = np.flatnonzero(_native.join_counts(b, a) == 0).astype(np.int64)
+            li = np.concatenate([li, np.full(len(extra), -1, dtype=np.int64)])
+            ri = np.concatenate([ri, extra])
+        return li, ri
+    except _native.NativeError:
+        return None
+
+
+_NATIVE_AGG_FNS = ("sum", "mean", "count", "size", "min", "max", "first", "last")
+
+
+def _native_numeric(t: pa.DataType) -> bool:
+    return (pa.types.is_boolean(t) or pa.types.is_floating(t)
+            or (pa.types.is_integer(t) and t != pa.uint64()))
+
+
+def _native_agg(table: pa.Table, a: Mapping, gid: np.ndarray, ngroups: int):
+    fn = a["fn"]
+    if fn == "size":
+        return pa.array(_native.group_agg(_native.COUNT, gid, ngroups)[0])
+    col = _native.flat(table[a["column"]])
+    if fn == "count":
+        return pa.array(_native.group_agg(_native.COUNT, gid, ngroups, col)[0])
+    if fn in ("first", "last"):
+        op = _native.FIRST if fn == "first" else _native.LAST
+        rows = _native.group_agg(op, gid, ngroups, col)[0]
+        missing = rows < 0
+        return col.take(pa.array(rows, mask=missing if missing.any() else None))
+    t = col.type
+    floating = pa.types.is_floating(t)
+    vals = col.cast(pa.float64() if floating else pa.int64())
+    if fn == "sum":
+        return pa.array(_native.group_agg(_native.SUM, gid, ngroups, vals)[0])
+    op = {"mean": _native.SUM if floating else _native.SUMF, "min": _native.MIN,
+          "max": _native.MAX}[fn]
+    out, cnt = _native.group_agg(op, gid, ngroups, vals, want_count=True)
+    empty = cnt == 0
+    if fn == "mean":
+        with np.errstate(all="ignore"):
+            out = out / np.maximum(cnt, 1)
+    res = pa.array(out, mask=empty if empty.any() else None)
+    return res if fn == "mean" or res.type == t else res.cast(t)
+
+
+def _native_aggregate(table: pa.Table, keys: Sequence[str], aggs: Sequence[Mapping]
+                      ) -> pa.Table | None:
+    """`aggregate` with native hashing and accumulators, or None when it cannot run."""
+    if not _native.available():
+        return None
+    for a in aggs:
+        fn = a["fn"]
+        if fn not in _NATIVE_AGG_FNS:
+            return None
+        if fn == "size":
+            continue
+        t = table.schema.field(a["column"]).type
+        if pa.types.is_null(t) or (fn in ("sum", "mean", "min", "max")
+                                   and not _native_numeric(t)):
+            return None
+    kcols, ordered = [], True
+    for k in keys:
+        col = table[k]
+        a = _int64_keys(col)
+        if a is None:
+            if not _hashable(col.type) or pa.types.is_floating(col.type):
+                return None
+            a = _dict_codes([col])[0]
+            ordered = False
+        kcols.append(a)
+    try:
+        if len(kcols) == 1:
+            key = kcols[0]
+        else:
+            packed = _pack([[a] for a in kcols])
+            if packed is None:
+                return None
+            nulls = None
+            for a in kcols:
+                if a.null_count:
+                    m = a.is_null().to_numpy(zero_copy_only=False)
+                    nulls = m if nulls is None else (nulls | m)
+            key = pa.array(packed[0], type=pa.int64(), mask=nulls)
+        gid, first = _native.group_ids(key)
+        ngroups = len(first)
+        rows = pa.array(first, type=pa.int64())
+        key_out = [table[k].take(rows) for k in keys]
+        agg_out = [_nan_to_null(_native_agg(table, a, gid, ngroups)) for a in aggs]
+        if ngroups > 1:
+            if ordered:
+                order = _native.argsort(key.take(rows))
+            else:
+                order = pc.sort_indices(
+                    pa.table({f"k{i}": c for i, c in enumerate(key_out)}),
+                    sort_keys=[(f"k{i}", "ascending", "at_end") for i in range(len(keys))])
+            key_out = [c.take(order) for c in key_out]
+            agg_out = [c.take(order) for c in agg_out]
+    except _native.NativeError:
+        return None
+    out = dict(zip(keys, key_out))
+    for a, c in zip(aggs, agg_out):
+        out[a["name"]] = c
+    return pa.Table.from_arrays(list(out.values()), names=list(out))
+
+
+def _native_sort_indices(table: pa.Table, keys: Sequence[str], ascending: Sequence[bool]
+                         ) -> np.ndarray | None:
+    """`sort`'s stable order from the native radix argsort, or None when it cannot run."""
+    if not _native.available():
+        return None
+    cols = [table[k] for k in keys]
+    try:
+        if len(cols) == 1:
+            c = cols[0]
+            if pa.types.is_floating(c.type):
+                a = _native.flat(c)
+                if a.type != pa.float64():
+                    a = a.cast(pa.float64())
+            else:
+                a = _int64_keys(c)
+                if a is None:
+                    return None
+            return _native.argsort(a, descending=not ascending[0])
+        ints = [_int64_keys(c) for c in cols]
+        if any(a is None for a in ints):
+            return None
+        packed = _pack([[a] for a in ints], descending=[not asc for asc in ascending])
+        if packed is None:
+            return None
+        return _native.argsort(packed[0])
+    except _native.NativeError:
+        return None
 
 
 # --- join ------------------------------------------------------------------------------------
@@ -759,30 +1038,19 @@ def join(left: pa.Table, right: pa.Table, how: str, left_on: Sequence[str],
         raise ValueError("left_on and right_on differ in length")
     lkeys = [left[c] for c in left_on]
     rkeys = [right[c] for c in right_on]
-    lc, rc, card = key_codes(lkeys, rkeys)
     n, m = left.num_rows, right.num_rows
-    if how in ("semi", "anti", "left_anti"):
-        hit = np.bincount(rc, minlength=card)[lc] > 0
-        li = np.flatnonzero(hit if how == "semi" else ~hit).astype(np.int64)
-        ri = np.full(len(li), -1, dtype=np.int64)
-    elif how == "right_anti":
-        ri = np.flatnonzero(np.bincount(lc, minlength=card)[rc] == 0).astype(np.int64)
-        li = np.full(len(ri), -1, dtype=np.int64)
-    elif how == "right":
-        ri, li = _expand(rc, lc, card, keep_unmatched=True)
+    matched = _native_match(lkeys, rkeys, how)
+    if matched is not None:
+        li, ri = matched
     else:
-        li, ri = _expand(lc, rc, card, keep_unmatched=how in ("left", "outer"))
-        if how == "outer":
-            extra = np.flatnonzero(np.bincount(lc, minlength=card)[rc] == 0).astype(np.int64)
-            li = np.concatenate([li, np.full(len(extra), -1, dtype=np.int64)])
-            ri = np.concatenate([ri, extra])
-            if len(li) > 1:
-                merged = {f"k{i}": _merged_key(lk, rk, li, ri)
-                          for i, (lk, rk) in enumerate(zip(lkeys, rkeys))}
-                perm = pc.sort_indices(pa.table(merged),
-                                       sort_keys=[(k, "ascending", "at_end") for k in merged]
-                                       ).to_numpy()
-                li, ri = li[perm], ri[perm]
+        li, ri = _match(lkeys, rkeys, how)
+    if how == "outer" and len(li) > 1:
+        merged = {f"k{i}": _merged_key(lk, rk, li, ri)
+                  for i, (lk, rk) in enumerate(zip(lkeys, rkeys))}
+        perm = pc.sort_indices(pa.table(merged),
+                               sort_keys=[(k, "ascending", "at_end") for k in merged]
+                               ).to_numpy()
+        li, ri = li[perm], ri[perm]
     take_l, take_r = _Taker(li, n), _Taker(ri, m)
     out = {}
     for c in columns:
@@ -804,6 +1072,28 @@ def join(left: pa.Table, right: pa.Table, how: str, left_on: Sequence[str],
     if not out:
         return pa.table({"_": pa.nulls(len(li))}).drop_columns(["_"])
     return pa.table(out)
+
+
+def _match(lkeys, rkeys, how: str) -> tuple[np.ndarray, np.ndarray]:
+    """Left and right row indices of a join's output rows (-1: no row), before the outer
+    join's sort; the Arrow/numpy path."""
+    lc, rc, card = key_codes(lkeys, rkeys)
+    if how in ("semi", "anti", "left_anti"):
+        hit = np.bincount(rc, minlength=card)[lc] > 0
+        li = np.flatnonzero(hit if how == "semi" else ~hit).astype(np.int64)
+        ri = np.full(len(li), -1, dtype=np.int64)
+    elif how == "right_anti":
+        ri = np.flatnonzero(np.bincount(lc, minlength=card)[rc] == 0).astype(np.int64)
+        li = np.full(len(ri), -1, dtype=np.int64)
+    elif how == "right":
+        ri, li = _expand(rc, lc, card, keep_unmatched=True)
+    else:
+        li, ri = _expand(lc, rc, card, keep_unmatched=how in ("left", "outer"))
+        if how == "outer":
+            extra = np.flatnonzero(np.bincount(lc, minlength=card)[rc] == 0).astype(np.int64)
+            li = np.concatenate([li, np.full(len(extra), -1, dtype=np.int64)])
+            ri = np.concatenate([ri, extra])
+    return li, ri
 
 
 def _merged_key(lk, rk, li, ri):
@@ -838,7 +1128,7 @@ _NUMERIC_AGGS = ("sum", "mean", "std", "var")
 def _run_aggs(table: pa.Table, keys: Sequence[str], aggs: Sequence[Mapping]) -> pa.Table:
     cols, names = {}, []
     for i, k in enumerate(keys):
-        cols[f"k{i}"] = table[k]
+        cols[f"k{i}"] = _zero_sign(table[k])
     specs = []
     prefix = "hash_" if keys else ""
     for j, a in enumerate(aggs):
@@ -854,7 +1144,7 @@ def _run_aggs(table: pa.Table, keys: Sequence[str], aggs: Sequence[Mapping]) -> 
         col = table[a["column"]]
         if fn in _NUMERIC_AGGS and pa.types.is_boolean(col.type):
             col = col.cast(pa.int64())
-        cols[f"c{j}"] = col
+        cols[f"c{j}"] = _zero_sign(col) if fn == "nunique" else col
         specs.append((f"c{j}", prefix + func, options(), out))
     if not cols:
         cols["_"] = pa.nulls(table.num_rows)
@@ -891,6 +1181,9 @@ def aggregate(table: pa.Table, keys: Sequence[str], aggs: Sequence[Mapping]) -> 
     """
     if not keys:
         return reduce(table, aggs)
+    res = _native_aggregate(table, keys, aggs)
+    if res is not None:
+        return res
     valid = None
     for k in keys:
         if table[k].null_count:

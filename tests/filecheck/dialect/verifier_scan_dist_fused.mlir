@@ -298,7 +298,7 @@
   %s = cylon.sort %in by ["x"] ascending [1] : !cylon.table<"x": f64> -> !cylon.table<"x": f64>
   cylon.yield %s : !cylon.table<"x": f64>
 }
-// CHECK: cylon.fused: cannot fuse cylon.sort (filter, assign, project, rename, reduce only)
+// CHECK: cylon.fused: cannot fuse cylon.sort (filter, assign, project, rename, reduce, aggregate only)
 
 // -----
 

@@ -1,8 +1,8 @@
 // RUN: cylonc opt %s -p cylon-fuse --split-input-file | filecheck %s
 
 // cylon-fuse: maximal chains of filter/assign/project/rename over one input, optionally ended
-// by a reduce of decomposable aggregates, become one cylon.fused op each (HyPer/LingoDB
-// pipelines); the chain's ops move into its region unchanged.
+// by a reduce or group-by aggregate of decomposable aggregates, become one cylon.fused op each
+// (HyPer/LingoDB pipelines); the chain's ops move into its region unchanged.
 
 // filter -> assign -> project -> reduce: one kernel; the scalar read stays outside.
 
@@ -73,9 +73,9 @@ builtin.module {
 
 // -----
 
-// A reduce with an aggregate that does not decompose (nunique) is not fused: the chain stops
-// before it. Grouped aggregation and sort end chains too; a chain of only projections and
-// renames is left alone (nothing to compute).
+// A reduce or group-by with an aggregate that does not decompose (nunique) is not fused: the
+// chain stops before it. A sort ends a chain; a chain of only projections and renames is left
+// alone (nothing to compute); a decomposable group-by alone is a kernel.
 
 builtin.module {
   %0 = cylon.input "t3" {index = 0 : i64, source_types = ["int64", "double"]} : !cylon.table<"k": i64, "x": f64>
@@ -90,7 +90,8 @@ builtin.module {
   %4 = cylon.project %3 ["k"] : !cylon.table<"k": i64, "w": f64> -> !cylon.table<"k": i64>
   %5 = cylon.sort %4 by ["k"] ascending [1] : !cylon.table<"k": i64> -> !cylon.table<"k": i64>
   %6 = cylon.aggregate %0 by ["k"] aggs [["sum", "x", "s"]] : !cylon.table<"k": i64, "x": f64> -> !cylon.table<"k": i64, "s": f64>
-  cylon.output "tuple" %2, %5, %6 : !cylon.table<"u": i64>, !cylon.table<"k": i64>, !cylon.table<"k": i64, "s": f64>
+  %7 = cylon.aggregate %0 by ["k"] aggs [["nunique", "x", "v"]] : !cylon.table<"k": i64, "x": f64> -> !cylon.table<"k": i64, "v": i64>
+  cylon.output "tuple" %2, %5, %6, %7 : !cylon.table<"u": i64>, !cylon.table<"k": i64>, !cylon.table<"k": i64, "s": f64>, !cylon.table<"k": i64, "v": i64>
 }
 
 // CHECK:      [[T:%[0-9a-z_]+]] = cylon.input "t3"
@@ -100,5 +101,39 @@ builtin.module {
 // CHECK-NEXT: [[R:%[0-9a-z_]+]] = cylon.rename [[T]] ["x"] to ["w"]
 // CHECK-NEXT: [[P:%[0-9a-z_]+]] = cylon.project [[R]] ["k"]
 // CHECK-NEXT: cylon.sort [[P]]
-// CHECK-NEXT: cylon.aggregate [[T]]
+// CHECK-NEXT: cylon.fused "fused_1" [[T]]
+// CHECK-NEXT: ^{{.*}}([[IN:%[0-9a-z_]+]]: !cylon.table<"k": i64, "x": f64>):
+// CHECK-NEXT:   [[G:%[0-9a-z_]+]] = cylon.aggregate [[IN]] by ["k"] aggs {{\[\[}}"sum", "x", "s"]]
+// CHECK-NEXT:   cylon.yield [[G]]
+// CHECK-NEXT: }
+// CHECK-NEXT: cylon.aggregate [[T]] by ["k"] aggs {{\[\[}}"nunique", "x", "v"]]
 // CHECK-NOT:  cylon.fused
+
+// -----
+
+// filter -> assign -> group-by: the TPC-H Q1 shape, one kernel.
+
+builtin.module {
+  %0 = cylon.input "t4" {index = 0 : i64, source_types = ["string", "double"]} : !cylon.table<"g": !cylon.string, "x": f64>
+  %1 = cylon.filter %0 : !cylon.table<"g": !cylon.string, "x": f64> -> !cylon.table<"g": !cylon.string, "x": f64> {
+  ^bb0(%r: !cylon.row<"g": !cylon.string, "x": f64>):
+    %x = cylon.col %r "x" : !cylon.row<"g": !cylon.string, "x": f64> -> f64
+    %p = arith.cmpf olt, %x, %x : f64
+    cylon.yield %p : i1
+  }
+  %2 = cylon.assign %1 ["y"] : !cylon.table<"g": !cylon.string, "x": f64> -> !cylon.table<"g": !cylon.string, "x": f64, "y": f64> {
+  ^bb0(%r: !cylon.row<"g": !cylon.string, "x": f64>):
+    %x = cylon.col %r "x" : !cylon.row<"g": !cylon.string, "x": f64> -> f64
+    %y = arith.mulf %x, %x : f64
+    cylon.yield %y : f64
+  }
+  %3 = cylon.aggregate %2 by ["g"] aggs [["sum", "y", "s"], ["mean", "x", "m"], ["size", "", "n"]] : !cylon.table<"g": !cylon.string, "x": f64, "y": f64> -> !cylon.table<"g": !cylon.string, "s": f64, "m": f64?, "n": i64>
+  cylon.output "table" %3 : !cylon.table<"g": !cylon.string, "s": f64, "m": f64?, "n": i64>
+}
+
+// CHECK:      [[T:%[0-9a-z_]+]] = cylon.input "t4"
+// CHECK-NEXT: cylon.fused "fused_0" [[T]] : !cylon.table<"g": !cylon.string, "x": f64> -> !cylon.table<"g": !cylon.string, "s": f64, "m": f64?, "n": i64> {
+// CHECK:        cylon.filter
+// CHECK:        cylon.assign
+// CHECK:        cylon.aggregate {{%[0-9a-z_]+}} by ["g"]
+// CHECK:      cylon.output "table"

@@ -1,0 +1,357 @@
+"""Loader and wrappers for cylonc's optional native relational kernels (``runtime/native``).
+
+The top-level ``CMakeLists.txt`` builds ``libcylonc_native`` (C++17, a plain C ABI) into
+``cylonc/runtime/native/`` when a C++ compiler is present; this module loads it with ctypes.
+Everything here works on int64 keys given as Arrow arrays (values buffer + validity bitmap,
+offsets applied, no copies) or numpy arrays. When the library is missing, stale, or disabled
+(``CYLONC_NATIVE=0``), `get()` returns None and the callers in `arrow.py` use their
+Arrow/numpy path; a native call that fails (e.g. out of memory) raises `NativeError`, which
+the callers also turn into that fallback.
+
+Environment: ``CYLONC_NATIVE=0`` disables the library; ``CYLONC_NATIVE_LIB`` names a library
+file to load instead of the installed one; ``CYLONC_NATIVE_THREADS`` overrides the thread
+count (default: ``pyarrow.cpu_count()``); ``CYLONC_NATIVE_CACHE_MB`` bounds the scratch memory
+kept between calls (default 1024; `release_memory()` hands it back).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+__all__ = [
+    "ABI_VERSION",
+    "NativeError",
+    "argsort",
+    "available",
+    "flat",
+    "gather",
+    "get",
+    "group_agg",
+    "group_ids",
+    "join",
+    "join_counts",
+    "release_memory",
+    "reset",
+    "threads",
+]
+
+ABI_VERSION = 1
+F64, I64 = 0, 1
+SUM, MIN, MAX, COUNT, FIRST, LAST, SUMF = range(7)
+
+_P = ctypes.c_void_p
+_I64 = ctypes.c_int64
+_INT = ctypes.c_int
+_SIGNATURES = {
+    "cyl_abi_version": (_INT, []),
+    "cyl_cached_bytes": (_I64, []),
+    "cyl_release_memory": (None, []),
+    "cyl_set_cache_limit": (None, [_I64]),
+    "cyl_join_new": (_P, [_P, _P, _I64, _I64, _P, _P, _I64, _I64, _INT]),
+    "cyl_join_size": (_I64, [_P, _INT]),
+    "cyl_join_fill": (_INT, [_P, _INT, _P, _P]),
+    "cyl_join_counts": (_INT, [_P, _P]),
+    "cyl_join_free": (None, [_P]),
+    "cyl_group_ids": (_I64, [_P, _P, _I64, _I64, _INT, _P, _P]),
+    "cyl_group_agg": (_INT, [_INT, _INT, _P, _I64, _P, _P, _I64, _I64, _INT, _P, _P]),
+    "cyl_argsort": (_INT, [_INT, _P, _P, _I64, _I64, _INT, _INT, _P]),
+    "cyl_gather": (_INT, [_INT, _P, _P, _I64, _INT, _P]),
+}
+
+_UNSET = object()
+_lib: object = _UNSET
+
+
+class NativeError(RuntimeError):
+    """A native kernel reported failure (the caller falls back to Arrow)."""
+
+
+def _libname() -> str:
+    if sys.platform == "darwin":
+        return "libcylonc_native.dylib"
+    if sys.platform == "win32":
+        return "cylonc_native.dll"
+    return "libcylonc_native.so"
+
+
+def _candidates() -> list[Path]:
+    explicit = os.environ.get("CYLONC_NATIVE_LIB")
+    if explicit:
+        return [Path(explicit)]
+    runtime = importlib.import_module(__package__.rpartition(".")[0])
+    return [Path(p) / "native" / _libname() for p in getattr(runtime, "__path__", ())]
+
+
+def _load() -> ctypes.CDLL | None:
+    if os.environ.get("CYLONC_NATIVE", "1").strip().lower() in ("0", "false", "no", "off"):
+        return None
+    for path in _candidates():
+        if not path.is_file():
+            continue
+        try:
+            lib = ctypes.CDLL(str(path))
+            for name, (res, args) in _SIGNATURES.items():
+                fn = getattr(lib, name)
+                fn.restype = res
+                fn.argtypes = args
+            if lib.cyl_abi_version() != ABI_VERSION:
+                continue
+        except (OSError, AttributeError):
+            continue
+        cache_mb = os.environ.get("CYLONC_NATIVE_CACHE_MB")
+        if cache_mb:
+            try:
+                lib.cyl_set_cache_limit(int(float(cache_mb) * 2**20))
+            except ValueError:
+                pass
+        return lib
+    return None
+
+
+def get() -> ctypes.CDLL | None:
+    """The loaded library, or None when it is not installed / disabled (loaded once)."""
+    global _lib
+    if _lib is _UNSET:
+        _lib = _load()
+    return _lib  # type: ignore[return-value]
+
+
+def reset() -> None:
+    """Forget the loaded library so that the next `get()` looks again (tests, env changes)."""
+    global _lib
+    _lib = _UNSET
+
+
+def available() -> bool:
+    """Whether the native kernels can be used."""
+    return get() is not None
+
+
+def release_memory() -> int:
+    """Hand the scratch blocks the native kernels keep between calls back to the system.
+
+    Returns the number of bytes that were held (0 without the library).
+    """
+    lib = get()
+    if lib is None:
+        return 0
+    held = int(lib.cyl_cached_bytes())
+    lib.cyl_release_memory()
+    return held
+
+
+def threads() -> int:
+    """Worker threads per native call: ``CYLONC_NATIVE_THREADS`` or Arrow's CPU count."""
+    env = os.environ.get("CYLONC_NATIVE_THREADS")
+    if env:
+        try:
+            return max(1, int(env))
+        except ValueError:
+            pass
+    return max(1, min(pa.cpu_count(), 64))
+
+
+# --- argument helpers --------------------------------------------------------------------------
+
+def flat(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One contiguous Arrow array (a single chunk as is; several are combined)."""
+    if isinstance(arr, pa.ChunkedArray):
+        if arr.num_chunks == 1:
+            return arr.chunk(0)
+        if arr.num_chunks == 0:
+            return pa.array([], type=arr.type)
+        return arr.combine_chunks()
+    return arr
+
+
+def _fixed(arr: pa.Array) -> tuple[int, int, int]:
+    """(values address, validity address or 0, bit offset) of a fixed-width Arrow array."""
+    bufs = arr.buffers()
+    width = arr.type.bit_width // 8
+    data = bufs[1].address + arr.offset * width if len(arr) else 0
+    valid = bufs[0].address if (arr.null_count and bufs[0] is not None) else 0
+    return data, valid, arr.offset
+
+
+def _ptr(a: np.ndarray | None) -> int:
+    return 0 if a is None else a.ctypes.data
+
+
+def _check(rc: int, what: str) -> None:
+    if rc < 0:
+        raise NativeError(f"native {what} failed")
+
+
+# --- kernels -----------------------------------------------------------------------------------
+
+class _JoinHandle:
+    def __init__(self, lib, left: pa.Array, right: pa.Array):
+        self.lib = lib
+        self.n, self.m = len(left), len(right)
+        ld, lv, lo = _fixed(left)
+        rd, rv, ro = _fixed(right)
+        self.h = lib.cyl_join_new(ld, lv, lo, self.n, rd, rv, ro, self.m, threads())
+        if not self.h:
+            raise NativeError("native join failed")
+
+    def pairs(self, keep_unmatched: bool) -> tuple[np.ndarray, np.ndarray]:
+        total = self.lib.cyl_join_size(self.h, int(keep_unmatched))
+        _check(total, "join")
+        li = np.empty(total, dtype=np.int64)
+        ri = np.empty(total, dtype=np.int64)
+        _check(self.lib.cyl_join_fill(self.h, int(keep_unmatched), _ptr(li), _ptr(ri)), "join")
+        return li, ri
+
+    def counts(self) -> np.ndarray:
+        out = np.empty(self.n, dtype=np.int64)
+        _check(self.lib.cyl_join_counts(self.h, _ptr(out)), "join")
+        return out
+
+    def close(self) -> None:
+        if self.h:
+            self.lib.cyl_join_free(self.h)
+            self.h = None
+
+
+def _int64(a) -> pa.Array:
+    a = flat(a) if not isinstance(a, np.ndarray) else pa.array(a, type=pa.int64())
+    if a.type != pa.int64():
+        raise TypeError(f"native kernels take int64 keys, got {a.type}")
+    return a
+
+
+def join(left, right, keep_unmatched: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Match pairs of an equi-join on int64 keys, null keys equal to null keys.
+
+    Parameters
+    ----------
+    left, right : pyarrow.Array, pyarrow.ChunkedArray or numpy.ndarray of int64
+    keep_unmatched : bool
+        Keep each left row without a match once, with right index -1 (a left join).
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Left and right row indices (int64): left rows in order, each one's matches in right
+        order.
+    """
+    lib = get()
+    if lib is None:
+        raise NativeError("the native library is not available")
+    h = _JoinHandle(lib, _int64(left), _int64(right))
+    try:
+        return h.pairs(keep_unmatched)
+    finally:
+        h.close()
+
+
+def join_counts(left, right) -> np.ndarray:
+    """Number of right rows matching each left row (int64 keys, null equals null)."""
+    lib = get()
+    if lib is None:
+        raise NativeError("the native library is not available")
+    h = _JoinHandle(lib, _int64(left), _int64(right))
+    try:
+        return h.counts()
+    finally:
+        h.close()
+
+
+def group_ids(keys) -> tuple[np.ndarray, np.ndarray]:
+    """Dense group ids of int64 keys; null keys get -1.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Per-row group id, and the first row of each group (its length is the group count).
+        Ids are not in any particular order.
+    """
+    lib = get()
+    if lib is None:
+        raise NativeError("the native library is not available")
+    a = _int64(keys)
+    n = len(a)
+    gid = np.empty(n, dtype=np.int64)
+    first = np.empty(n, dtype=np.int64)
+    data, valid, off = _fixed(a)
+    g = lib.cyl_group_ids(data, valid, off, n, threads(), _ptr(gid), _ptr(first))
+    _check(g, "group-by")
+    return gid, first[:g].copy() if g < n // 2 else first[:g]
+
+
+_DTYPES = {pa.float64(): (F64, np.float64), pa.int64(): (I64, np.int64)}
+
+
+def group_agg(op: int, gid: np.ndarray, ngroups: int, values: pa.Array | None = None,
+              want_count: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+    """Per-group ``op`` (SUM, SUMF, MIN, MAX, COUNT, FIRST, LAST) over the valid values.
+
+    `values` is a float64 or int64 Arrow array (for COUNT / FIRST / LAST only its validity
+    counts; None means all valid). SUM keeps the value type, SUMF sums int64 as float64, MIN /
+    MAX skip NaN unless a group has only NaN; COUNT gives int64 counts, FIRST / LAST the row of
+    the first / last valid value (-1 if none). With `want_count`, also each group's count of
+    valid values.
+    """
+    lib = get()
+    if lib is None:
+        raise NativeError("the native library is not available")
+    n = len(gid)
+    data, valid, off, dtype = 0, 0, 0, I64
+    if values is not None:
+        values = flat(values)
+        if op in (COUNT, FIRST, LAST):
+            if values.null_count:
+                valid, off = values.buffers()[0].address, values.offset
+        else:
+            dtype = _DTYPES[values.type][0]
+            data, valid, off = _fixed(values)
+    if op in (COUNT, FIRST, LAST):
+        out = np.empty(ngroups, dtype=np.int64)
+    elif op == SUMF or dtype == F64:
+        out = np.empty(ngroups, dtype=np.float64)
+    else:
+        out = np.empty(ngroups, dtype=np.int64)
+    cnt = np.empty(ngroups, dtype=np.int64) if want_count else None
+    rc = lib.cyl_group_agg(op, dtype, _ptr(gid), n, data, valid, off, ngroups, threads(),
+                           _ptr(out), _ptr(cnt))
+    _check(rc, "aggregate")
+    return out, cnt
+
+
+def argsort(keys, descending: bool = False) -> np.ndarray:
+    """Stable argsort of an int64 or float64 array: values ascending (or descending), then NaN,
+    then nulls, each in row order (Arrow ``sort_indices`` with nulls at the end)."""
+    lib = get()
+    if lib is None:
+        raise NativeError("the native library is not available")
+    a = flat(keys) if not isinstance(keys, np.ndarray) else pa.array(keys)
+    if a.type not in _DTYPES:
+        raise TypeError(f"native argsort takes int64 or float64, got {a.type}")
+    n = len(a)
+    out = np.empty(n, dtype=np.int64)
+    data, valid, off = _fixed(a)
+    rc = lib.cyl_argsort(_DTYPES[a.type][0], data, valid, off, n, int(descending), threads(),
+                         _ptr(out))
+    _check(rc, "sort")
+    return out
+
+
+def gather(values: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """``values[idx]`` for a fixed-width numpy array (0 where idx < 0), in parallel."""
+    lib = get()
+    if lib is None:
+        raise NativeError("the native library is not available")
+    values = np.ascontiguousarray(values)
+    idx = np.ascontiguousarray(idx, dtype=np.int64)
+    out = np.empty(len(idx), dtype=values.dtype)
+    rc = lib.cyl_gather(values.dtype.itemsize, _ptr(values), _ptr(idx), len(idx), threads(),
+                        _ptr(out))
+    _check(rc, "gather")
+    return out

@@ -1,0 +1,68 @@
+/* cylonc native relational kernels: C ABI (see cylonc_native.cpp; loaded by
+ * runtime/kernels/native_lib.py). Keys are int64; validity is an Arrow bitmap plus a bit offset,
+ * or NULL when every value is valid. Negative returns mean failure: fall back. */
+#ifndef CYLONC_NATIVE_H
+#define CYLONC_NATIVE_H
+
+#include <stdint.h>
+
+#if defined(_WIN32)
+#define CYL_API __declspec(dllexport)
+#else
+#define CYL_API __attribute__((visibility("default")))
+#endif
+
+#define CYL_ABI_VERSION 1
+#define CYL_F64 0
+#define CYL_I64 1
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+CYL_API int cyl_abi_version(void);
+
+/* Scratch blocks kept between calls (bytes), handing them back, and their limit (default 1 GiB;
+ * 0 keeps none). */
+CYL_API int64_t cyl_cached_bytes(void);
+CYL_API void cyl_release_memory(void);
+CYL_API void cyl_set_cache_limit(int64_t bytes);
+
+/* Hash join on int64 keys (null equals null). The handle gives, for each left row in order,
+ * its right matches in right order. keep_unmatched: a left row without a match yields one
+ * pair with right index -1 (left join). */
+CYL_API void* cyl_join_new(const int64_t* lkeys, const uint8_t* lvalid, int64_t loff, int64_t n,
+                           const int64_t* rkeys, const uint8_t* rvalid, int64_t roff, int64_t m,
+                           int nthreads);
+CYL_API int64_t cyl_join_size(void* h, int keep_unmatched);
+CYL_API int cyl_join_fill(void* h, int keep_unmatched, int64_t* li, int64_t* ri);
+CYL_API int cyl_join_counts(void* h, int64_t* out);
+CYL_API void cyl_join_free(void* h);
+
+/* Dense group ids (rows with a null key get -1) and each group's first row (first_row has room
+ * for n). Returns the number of groups. */
+CYL_API int64_t cyl_group_ids(const int64_t* keys, const uint8_t* valid, int64_t voff, int64_t n,
+                              int nthreads, int64_t* gid, int64_t* first_row);
+
+/* Per-group accumulation over the valid values; rows with gid < 0 are skipped.
+ * op: 0 sum, 1 min, 2 max (out: dtype, NaN skipped unless all NaN), 3 count (out int64),
+ * 4 first / 5 last valid row (out int64, -1 if none), 6 sum of int64 as float64.
+ * out_count (may be NULL): number of valid values per group. */
+CYL_API int cyl_group_agg(int op, int dtype, const int64_t* gid, int64_t n, const void* values,
+                          const uint8_t* valid, int64_t voff, int64_t ngroups, int nthreads,
+                          void* out, int64_t* out_count);
+
+/* Stable argsort (dtype CYL_I64 / CYL_F64): valid keys ascending or descending, then NaN rows,
+ * then null rows, each in row order. */
+CYL_API int cyl_argsort(int dtype, const void* keys, const uint8_t* valid, int64_t voff,
+                        int64_t n, int descending, int nthreads, int64_t* out);
+
+/* dst[i] = src[idx[i]] for fixed-width values of `width` bytes (0 where idx[i] < 0). */
+CYL_API int cyl_gather(int width, const void* src, const int64_t* idx, int64_t n, int nthreads,
+                       void* dst);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,367 @@
+"""Native relational kernels (runtime/native via kernels/native_lib): exact agreement with the
+Arrow/numpy path on random data, and the fallback when the library is missing or fails."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from cylonc.runtime.kernels import arrow as K
+from cylonc.runtime.kernels import native_lib as nl
+
+needs_native = pytest.mark.skipif(not nl.available(), reason="native library not built")
+HOWS = ("inner", "left", "right", "outer", "semi", "anti", "left_anti", "right_anti")
+
+
+@pytest.fixture
+def no_native(monkeypatch):
+    """Run the Arrow/numpy path: the loader finds no library."""
+    monkeypatch.setattr(nl, "_load", lambda: None)
+    nl.reset()
+    yield
+    monkeypatch.undo()
+    nl.reset()
+
+
+class _Spy:
+    """Counts calls of a native_lib function."""
+
+    def __init__(self, monkeypatch, name):
+        self.calls = 0
+        real = getattr(nl, name)
+
+        def wrapper(*args, **kw):
+            self.calls += 1
+            return real(*args, **kw)
+
+        monkeypatch.setattr(nl, name, wrapper)
+
+
+def _without_native(fn, *args, **kw):
+    saved = nl._lib
+    nl._lib = None
+    try:
+        return fn(*args, **kw)
+    finally:
+        nl._lib = saved
+
+
+def _ints(rng, n, hi, nulls=0.0, lo=0):
+    mask = rng.random(n) < nulls if nulls else None
+    return pa.array(rng.integers(lo, hi, n), type=pa.int64(), mask=mask)
+
+
+def _same_values(x, y) -> bool:
+    if x is None or y is None:
+        return x is None and y is None
+    if isinstance(x, float) and isinstance(y, float):
+        if math.isnan(x) or math.isnan(y):
+            return math.isnan(x) and math.isnan(y)
+        return math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12)
+    return x == y
+
+
+def assert_tables_agree(got: pa.Table, want: pa.Table) -> None:
+    assert got.column_names == want.column_names
+    assert got.num_rows == want.num_rows
+    for name in want.column_names:
+        g, w = got[name], want[name]
+        if g.type != w.type:  # e.g. float32 sums; the interpreter conforms types afterwards
+            g = g.cast(w.type)
+        gl, wl = g.to_pylist(), w.to_pylist()
+        bad = [i for i, (a, b) in enumerate(zip(gl, wl)) if not _same_values(a, b)]
+        assert not bad, f"column {name!r} differs at rows {bad[:5]}: " \
+                        f"{[gl[i] for i in bad[:5]]} != {[wl[i] for i in bad[:5]]}"
+
+
+# --- kernels against the numpy reference ---------------------------------------------------------
+
+def _reference_pairs(left: pa.Array, right: pa.Array, keep: bool):
+    lc, rc, card = K.key_codes([pa.chunked_array([left])], [pa.chunked_array([right])])
+    return K._expand(lc, rc, card, keep)
+
+
+JOIN_CASES = [
+    (0, 0, 5, 0.0), (7, 0, 5, 0.0), (0, 7, 5, 0.3), (1, 1, 1, 0.0),
+    (1000, 700, 50, 0.1),               # one shared table, build right
+    (300, 5000, 40, 0.2),               # one shared table, build left
+    (200_000, 150_000, 100_000, 0.001),  # partitioned, build right (null keys match nulls)
+    (150_000, 200_000, 100_000, 0.001),  # partitioned, build left
+    (20_000, 3_000, 10, 0.01),          # heavy duplicates
+]
+
+
+@needs_native
+@pytest.mark.parametrize("n,m,hi,nulls", JOIN_CASES)
+def test_join_pairs_match_reference(n, m, hi, nulls):
+    rng = np.random.default_rng(n * 7 + m)
+    left, right = _ints(rng, n, hi, nulls), _ints(rng, m, hi, nulls)
+    for keep in (False, True):
+        li, ri = nl.join(left, right, keep_unmatched=keep)
+        rli, rri = _reference_pairs(left, right, keep)
+        np.testing.assert_array_equal(li, rli)
+        np.testing.assert_array_equal(ri, rri)
+    counts = nl.join_counts(left, right)
+    lc, rc, card = K.key_codes([pa.chunked_array([left])], [pa.chunked_array([right])])
+    np.testing.assert_array_equal(counts, np.bincount(rc, minlength=card)[lc])
+
+
+@needs_native
+def test_join_skew_sliced_and_extreme_keys():
+    rng = np.random.default_rng(3)
+    wide = rng.integers(-2**63, 2**63 - 1, 350_000)
+    hot = np.where(rng.random(200_000) < 0.6, 42, wide[:200_000])  # a key on 60% of the rows
+    left = pa.array(hot).slice(3)
+    right = pa.array(np.concatenate([[42] * 3, wide[150_000:], [-2**63, 2**63 - 1]])).slice(1)
+    left = pa.concat_arrays([left, pa.array([-2**63, 2**63 - 1, None], type=pa.int64())])
+    li, ri = nl.join(left, right)
+    rli, rri = _reference_pairs(left, right, False)
+    np.testing.assert_array_equal(li, rli)
+    np.testing.assert_array_equal(ri, rri)
+
+
+@needs_native
+@pytest.mark.parametrize("n,hi,nulls", [(0, 5, 0.0), (10, 3, 0.2), (100_000, 50, 0.1),
+                                        (300_000, 200_000, 0.05), (200_000, 2**62, 0.0)])
+def test_group_ids_and_accumulators(n, hi, nulls):
+    rng = np.random.default_rng(n + 1)
+    keys = _ints(rng, n, hi, nulls)
+    gid, first = nl.group_ids(keys)
+    ngroups = len(first)
+    k = keys.to_pandas().to_numpy()
+    valid = ~keys.is_null().to_numpy(zero_copy_only=False)
+    assert (gid[~valid] == -1).all()
+    assert ngroups == len(np.unique(k[valid]))
+    np.testing.assert_array_equal(gid[first], np.arange(ngroups))
+    # every row's group has its key; the first row of a group is its first occurrence
+    np.testing.assert_array_equal(k[first][gid[valid]], k[valid])
+    if ngroups:
+        _, occ = np.unique(k[valid], return_index=True)
+        np.testing.assert_array_equal(np.sort(np.flatnonzero(valid)[occ]), np.sort(first))
+    vals = rng.random(n)
+    vals[rng.random(n) < 0.02] = np.nan
+    v = pa.array(vals, mask=rng.random(n) < 0.1)
+    ok = valid & ~v.is_null().to_numpy(zero_copy_only=False)
+    total, cnt = nl.group_agg(nl.SUM, gid, ngroups, v, want_count=True)
+    np.testing.assert_array_equal(cnt, np.bincount(gid[ok], minlength=ngroups))
+    want = np.bincount(gid[ok], weights=vals[ok], minlength=ngroups)
+    np.testing.assert_allclose(total, want, rtol=1e-9, equal_nan=True)
+    iv = pa.array(rng.integers(-10**12, 10**12, n), mask=rng.random(n) < 0.1)
+    iok = valid & ~iv.is_null().to_numpy(zero_copy_only=False)
+    isum = nl.group_agg(nl.SUM, gid, ngroups, iv)[0]
+    want_i = np.zeros(ngroups, dtype=np.int64)
+    np.add.at(want_i, gid[iok], iv.to_numpy(zero_copy_only=False)[iok].astype(np.int64))
+    np.testing.assert_array_equal(isum, want_i)
+    for op, fn in ((nl.MIN, np.fmin), (nl.MAX, np.fmax)):
+        got, c = nl.group_agg(op, gid, ngroups, v, want_count=True)
+        exp = np.full(ngroups, np.nan)
+        fn.at(exp, gid[ok], vals[ok])
+        np.testing.assert_array_equal(np.isnan(got[c > 0]), np.isnan(exp[c > 0]))
+        np.testing.assert_array_equal(got[c > 0][~np.isnan(exp[c > 0])],
+                                      exp[c > 0][~np.isnan(exp[c > 0])])
+    first_rows = nl.group_agg(nl.FIRST, gid, ngroups, v)[0]
+    last_rows = nl.group_agg(nl.LAST, gid, ngroups, v)[0]
+    rows_ok = np.flatnonzero(ok)
+    exp_first = np.full(ngroups, -1)
+    exp_last = np.full(ngroups, -1)
+    exp_last[gid[rows_ok]] = rows_ok
+    exp_first[gid[rows_ok[::-1]]] = rows_ok[::-1]
+    np.testing.assert_array_equal(first_rows, exp_first)
+    np.testing.assert_array_equal(last_rows, exp_last)
+
+
+@needs_native
+@pytest.mark.parametrize("kind", ["small", "wide", "packed", "float", "dups"])
+@pytest.mark.parametrize("descending", [False, True])
+def test_argsort_matches_arrow(kind, descending):
+    rng = np.random.default_rng(len(kind))
+    n = 200_000
+    if kind == "small":
+        a = _ints(rng, 40, 5, 0.2)
+    elif kind == "wide":
+        a = _ints(rng, n, 2**62, 0.01, lo=-2**62)
+    elif kind == "packed":
+        a = _ints(rng, n, 2**30, 0.0)
+    elif kind == "dups":
+        a = _ints(rng, n, 3, 0.1)
+    else:
+        x = rng.normal(size=n) * 1e6
+        x[rng.random(n) < 0.05] = np.nan
+        x[rng.random(n) < 0.05] = -0.0
+        x[rng.random(n) < 0.05] = 0.0
+        a = pa.array(x, mask=rng.random(n) < 0.05)
+    got = nl.argsort(a, descending=descending)
+    want = pc.sort_indices(pa.table({"x": a}), sort_keys=[
+        ("x", "descending" if descending else "ascending", "at_end")]).to_numpy()
+    np.testing.assert_array_equal(got, want)
+
+
+# --- operators: native path against the Arrow path -----------------------------------------------
+
+def _join_tables(rng, n, m, hi, nulls):
+    left = pa.table({
+        "k": _ints(rng, n, hi, nulls),
+        "s": pa.array([f"s{v}" for v in rng.integers(0, hi, n)], type=pa.string()),
+        "d": pa.array(rng.integers(0, 3, n).astype("int32")).cast(pa.int32()).cast(pa.date32()),
+        "a": pa.array(rng.random(n)),
+    })
+    right = pa.table({
+        "k2": pa.array(rng.integers(0, hi, m).astype("int32"),
+                       mask=rng.random(m) < nulls if nulls else None),
+        "s": pa.array([f"s{v}" for v in rng.integers(0, hi, m)], type=pa.string(),
+                      mask=rng.random(m) < nulls),
+        "d": pa.array(rng.integers(0, 3, m).astype("int32")).cast(pa.date32()),
+        "b": pa.array(rng.random(m)),
+    })
+    return left, right
+
+
+def _columns(on):
+    return ([{"name": "lk", "from": "left", "src": on[0][0]},
+             {"name": "a", "from": "left", "src": "a"},
+             {"name": "key", "from": "key", "src": on[0][0], "right_src": on[1][0]},
+             {"name": "b", "from": "right", "src": "b"}])
+
+
+@needs_native
+@pytest.mark.parametrize("how", HOWS)
+@pytest.mark.parametrize("on", [(["k"], ["k2"]), (["s"], ["s"]), (["k", "s", "d"], ["k2", "s", "d"])],
+                         ids=["int", "string", "multi"])
+@pytest.mark.parametrize("sizes", [(0, 0, 5), (9, 0, 5), (0, 9, 5), (400, 300, 30),
+                                   (3000, 200_000, 150_000)], ids=str)
+def test_join_operator_agrees(how, on, sizes, monkeypatch):
+    spies = [_Spy(monkeypatch, "join"), _Spy(monkeypatch, "join_counts")]
+    n, m, hi = sizes
+    rng = np.random.default_rng(n + m + len(on[0]))
+    left, right = _join_tables(rng, n, m, hi, 0.1 if n + m < 10_000 else 0.001)
+    cols = _columns(on)
+    if how in ("semi", "anti"):
+        cols = [c for c in cols if c["from"] != "right"]
+    got = K.join(left, right, how, on[0], on[1], cols)
+    assert sum(spy.calls for spy in spies) > 0
+    want = _without_native(K.join, left, right, how, on[0], on[1], cols)
+    assert_tables_agree(got, want)
+
+
+AGGS = [{"fn": f, "column": c, "name": f"{f}_{c}"} for f, c in [
+    ("sum", "v"), ("sum", "i"), ("sum", "f"), ("sum", "b"), ("mean", "v"), ("mean", "i"),
+    ("min", "v"), ("max", "i"), ("min", "f32"), ("max", "b"), ("count", "v"), ("count", "s"),
+    ("first", "s"), ("last", "v"), ("first", "d"), ("last", "i"),
+]] + [{"fn": "size", "column": None, "name": "n"}]
+
+
+def _agg_table(rng, n, groups):
+    v = rng.normal(size=n)
+    return pa.table({
+        "g": _ints(rng, n, groups, 0.05),
+        "h": pa.array(rng.integers(0, 3, n).astype("int16")),
+        "s": pa.array([f"k{x}" for x in rng.integers(0, 5, n)], type=pa.string(),
+                      mask=rng.random(n) < 0.05),
+        "d": pa.array(rng.integers(0, 4, n).astype("int32")).cast(pa.date32()),
+        "v": pa.array(v, mask=rng.random(n) < 0.1),
+        "i": _ints(rng, n, 1000, 0.1, lo=-1000),
+        "f": pa.array(rng.integers(0, 9, n).astype("int32"), mask=rng.random(n) < 0.1),
+        "f32": pa.array(v.astype("float32")),
+        "b": pa.array(rng.random(n) < 0.5, mask=rng.random(n) < 0.1),
+    })
+
+
+@needs_native
+@pytest.mark.parametrize("keys", [["g"], ["h"], ["s"], ["d"], ["g", "h"], ["s", "h", "d"]],
+                         ids=str)
+@pytest.mark.parametrize("n,groups", [(0, 5), (1, 5), (500, 20), (200_000, 150_000)], ids=str)
+def test_aggregate_operator_agrees(keys, n, groups, monkeypatch):
+    spy = _Spy(monkeypatch, "group_ids")
+    rng = np.random.default_rng(n + len(keys))
+    table = _agg_table(rng, n, groups)
+    got = K.aggregate(table, keys, AGGS)
+    assert spy.calls == 1
+    want = _without_native(K.aggregate, table, keys, AGGS)
+    assert_tables_agree(got, want)
+
+
+@needs_native
+@pytest.mark.parametrize("keys,ascending", [
+    (["g"], [True]), (["g"], [False]), (["v"], [True]), (["v"], [False]), (["d"], [False]),
+    (["b"], [True]), (["g", "h"], [True, False]), (["h", "d", "i"], [False, True, False]),
+    (["s"], [True]), (["s", "g"], [True, True]),
+], ids=str)
+@pytest.mark.parametrize("n", [0, 1, 700, 100_000])
+def test_sort_operator_agrees(keys, ascending, n, monkeypatch):
+    spy = _Spy(monkeypatch, "argsort")
+    rng = np.random.default_rng(n)
+    table = _agg_table(rng, n, max(n // 3, 1))
+    got = K.sort(table, keys, ascending)
+    assert spy.calls == (0 if "s" in keys or n < 2 else 1)  # strings: Arrow's sort
+    want = _without_native(K.sort, table, keys, ascending)
+    assert got.equals(want)
+
+
+# --- fallback ----------------------------------------------------------------------------------
+
+def test_fallback_without_library(no_native):
+    assert not nl.available()
+    rng = np.random.default_rng(11)
+    left, right = _join_tables(rng, 300, 200, 30, 0.1)
+    got = K.join(left, right, "left", ["k"], ["k2"], _columns((["k"], ["k2"])))
+    lc, rc, card = K.key_codes([left["k"]], [right["k2"]])
+    li, _ = K._expand(lc, rc, card, True)
+    assert got.num_rows == len(li)
+    table = _agg_table(rng, 500, 20)
+    res = K.aggregate(table, ["g"], AGGS)
+    assert res.column_names == ["g", *[a["name"] for a in AGGS]]
+    assert pc.all(pc.greater(res["g"].slice(1), res["g"].slice(0, res.num_rows - 1))).as_py()
+    srt = K.sort(table, ["g"], [True])
+    assert srt["g"].to_pylist() == sorted(table["g"].to_pylist(),
+                                         key=lambda x: (x is None, x if x is not None else 0))
+    with pytest.raises(nl.NativeError):
+        nl.join(pa.array([1]), pa.array([1]))
+
+
+def test_disabled_by_environment(monkeypatch):
+    monkeypatch.setenv("CYLONC_NATIVE", "0")
+    nl.reset()
+    try:
+        assert nl.get() is None
+    finally:
+        monkeypatch.undo()
+        nl.reset()
+
+
+def test_bad_library_path_is_ignored(monkeypatch, tmp_path):
+    bogus = tmp_path / "libcylonc_native.so"
+    bogus.write_bytes(b"not a shared library")
+    monkeypatch.setenv("CYLONC_NATIVE_LIB", str(bogus))
+    nl.reset()
+    try:
+        assert nl.get() is None
+    finally:
+        monkeypatch.undo()
+        nl.reset()
+
+
+@needs_native
+def test_native_failure_falls_back(monkeypatch):
+    def fail(*args, **kw):
+        raise nl.NativeError("simulated")
+
+    for name in ("join", "join_counts", "group_ids", "argsort"):
+        monkeypatch.setattr(nl, name, fail)
+    rng = np.random.default_rng(5)
+    left, right = _join_tables(rng, 300, 200, 30, 0.1)
+    cols = _columns((["k"], ["k2"]))
+    got = K.join(left, right, "inner", ["k"], ["k2"], cols)
+    monkeypatch.undo()
+    assert_tables_agree(got, _without_native(K.join, left, right, "inner", ["k"], ["k2"], cols))
+    for name in ("group_ids", "argsort"):
+        monkeypatch.setattr(nl, name, fail)
+    table = _agg_table(rng, 500, 20)
+    got = K.aggregate(table, ["g"], AGGS)
+    srt = K.sort(table, ["g", "h"], [True, False])
+    monkeypatch.undo()
+    assert_tables_agree(got, _without_native(K.aggregate, table, ["g"], AGGS))
+    assert srt.equals(_without_native(K.sort, table, ["g", "h"], [True, False]))
