@@ -246,6 +246,23 @@ def test_emulated_relational_operators(emulated):
 
 
 @needs_cxx
+def test_kernels_are_not_shared_between_different_nodes(emulated):
+    """Two unfused assigns with the same expression into different columns (the kernel source is
+    the same; what its outputs mean is not)."""
+    t = pa.table({"i": pa.array([1, 2, None, 7]), "k": [1.0, 2.0, 3.0, 4.0]})
+    def assigning(name):
+        def f(t):
+            return t.assign(**{name: t.i % 4})
+
+        return f
+
+    for name in ("k", "z"):
+        got = cc.compile(assigning(name), device="gpu", optimize=False)(t)
+        assert got.column_names == (["i", "k"] if name == "k" else ["i", "k", "z"])
+        assert got[name].to_pylist() == [1, 2, None, 3]
+
+
+@needs_cxx
 def test_emulated_tpch(tpch_sf01, emulated):
     import inspect
 

@@ -375,8 +375,8 @@ def test_without_mlir_kernels_fall_back_with_a_warning(monkeypatch):
 
 
 @needs_mlir
-def test_nulls_in_a_column_typed_never_null_fall_back():
-    # an outer join's merged key is typed non-null, yet an unmatched null key stays null
+def test_outer_join_null_keys_reach_the_kernel_typed_nullable():
+    # an unmatched null key of an outer join stays null, so the merged key is typed nullable
     left = pa.table({"k": pa.array([1, None, 2, None], pa.int64()), "i": [1, 2, 3, 4]})
     right = pa.table({"k": pa.array([1, 3], pa.int64()), "y": [0.5, 1.5]})
 
@@ -384,12 +384,9 @@ def test_nulls_in_a_column_typed_never_null_fall_back():
         j = t.merge(r, on="k", how="outer")
         return {"n": j.k.count(), "total": j.i.sum()}
 
-    q_native = cc.compile(q)
-    before = native.STATS["fallbacks"]
-    got = q_native(left, right)
+    got = cc.compile(q)(left, right)
     assert got == cc.compile(optimize=False)(q)(left, right)
     assert got["n"] == 3
-    assert native.STATS["fallbacks"] > before
 
 
 def test_fallback_reason_is_explained():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,7 @@ __all__ = [
     "distinct",
     "evaluate",
     "filter_rows",
+    "group_codes",
     "join",
     "key_codes",
     "limit",
@@ -34,6 +36,7 @@ __all__ = [
     "reduce",
     "rename",
     "sort",
+    "take_rows",
     "union",
 ]
 
@@ -90,7 +93,8 @@ class _Taker:
 
     def __init__(self, idx: np.ndarray, n: int):
         self.n = len(idx)
-        self.identity = self.n == n and bool((idx == np.arange(n)).all())
+        self.identity = (self.n == n and (n == 0 or (idx[0] == 0 and idx[-1] == n - 1))
+                         and bool((idx == np.arange(n)).all()))
         self.indices = None if self.identity else _indices(idx)
 
     def __call__(self, col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
@@ -103,6 +107,22 @@ class _Taker:
 
 def _take(col: pa.ChunkedArray | pa.Array, idx: np.ndarray) -> pa.ChunkedArray | pa.Array:
     return _Taker(idx, -1)(col)
+
+
+_PARALLEL_MIN_ROWS = 1 << 17
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _parallel(jobs: Sequence[tuple[Callable, Any]], rows: int) -> list:
+    """``[fn(arg) for fn, arg in jobs]``, on Arrow's CPU count of threads when there are several
+    jobs over many rows (the column kernels release the GIL); results in order."""
+    global _POOL
+    threads = min(pa.cpu_count(), len(jobs))
+    if threads < 2 or rows < _PARALLEL_MIN_ROWS:
+        return [fn(arg) for fn, arg in jobs]
+    if _POOL is None or _POOL._max_workers < threads:  # noqa: SLF001
+        _POOL = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="cylonc-arrow")
+    return list(_POOL.map(lambda job: job[0](job[1]), jobs))
 
 
 def _numpy(v: Value, n: int, fill) -> tuple[np.ndarray, np.ndarray | None]:
@@ -614,7 +634,18 @@ def sort(table: pa.Table, keys: Sequence[str], ascending: Sequence[bool] | bool 
             sort_keys=[(k, "ascending" if asc else "descending", "at_end")
                        for k, asc in zip(keys, ascending)],
         )
-    return table.take(order)
+    return take_rows(table, order)
+
+
+def take_rows(table: pa.Table, indices) -> pa.Table:
+    """``table.take(indices)``, the columns gathered in parallel for large tables."""
+    if table.num_columns < 2 or len(indices) < _PARALLEL_MIN_ROWS:
+        return table.take(indices)
+    if not isinstance(indices, (pa.Array, pa.ChunkedArray)):
+        indices = pa.array(indices)
+    cols = _parallel([(lambda col: col.take(indices), col) for col in table.columns],
+                     len(indices))
+    return pa.Table.from_arrays(cols, schema=table.schema)
 
 
 def _unused_name(names: Sequence[str], base: str) -> str:
@@ -669,12 +700,15 @@ def union(tables: Sequence[pa.Table], schema: Sequence[Mapping]) -> pa.Table:
 # instead (library missing, unsupported types, key ranges too wide to pack).
 
 def _int64_keys(col) -> pa.Array | None:
-    """`col` as one int64 array with the same equalities, order and nulls, or None (strings,
-    floats, uint64 beyond int64's range, nested types)."""
+    """`col` as one int64 array with the same equalities, order and nulls, or None (floats,
+    strings longer than 7 bytes, uint64 beyond int64's range, nested types)."""
     a = _native.flat(col)
     t = a.type
     if t == pa.int64():
         return a
+    if (pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(t)
+            or pa.types.is_large_binary(t)):
+        return _native.pack_strings(a)
     if pa.types.is_integer(t) or pa.types.is_boolean(t):
         if t == pa.uint64() and len(a):
             hi = pc.max(a).as_py()
@@ -843,6 +877,63 @@ def _native_agg(table: pa.Table, a: Mapping, gid: np.ndarray, ngroups: int):
     return res if fn == "mean" or res.type == t else res.cast(t)
 
 
+def _native_group_key(table: pa.Table, keys: Sequence[str]) -> tuple[pa.Array, bool] | None:
+    """One int64 key per row for grouping by `keys` (null where any key is null), and whether
+    its order is the keys' order; None when the native kernels cannot take these keys."""
+    kcols, ordered = [], True
+    for k in keys:
+        col = table[k]
+        a = _int64_keys(col)
+        if a is None:
+            if not _hashable(col.type) or pa.types.is_floating(col.type):
+                return None
+            a = _dict_codes([col])[0]
+            ordered = False
+        kcols.append(a)
+    if len(kcols) == 1:
+        return kcols[0], ordered
+    packed = _pack([[a] for a in kcols])
+    if packed is None:  # wide ranges: pack each key's dense group code instead
+        ordered = False
+        dense = []
+        for a in kcols:
+            gid, _ = _native.group_ids(a)
+            dense.append(pa.array(gid, type=pa.int64(), mask=gid < 0 if a.null_count else None))
+        packed = _pack([[a] for a in dense])
+        if packed is None:
+            return None
+    nulls = None
+    for a in kcols:
+        if a.null_count:
+            m = a.is_null().to_numpy(zero_copy_only=False)
+            nulls = m if nulls is None else (nulls | m)
+    return pa.array(packed[0], type=pa.int64(), mask=nulls), ordered
+
+
+def group_codes(table: pa.Table, keys: Sequence[str]
+                ) -> tuple[np.ndarray, int, list[pa.Array]] | None:
+    """Dense group codes with the native hash group-by, or None when it cannot run.
+
+    Returns
+    -------
+    (numpy.ndarray, int, list of pyarrow.Array) or None
+        Each row's group code (int64; -1 where a key is null), the number of groups, and each
+        key column's value per group in code order (codes follow first appearance within
+        hash partitions: not sorted).
+    """
+    if not keys or not _native.available():
+        return None
+    try:
+        grouping = _native_group_key(table, keys)
+        if grouping is None:
+            return None
+        gid, first = _native.group_ids(grouping[0])
+    except _native.NativeError:
+        return None
+    rows = pa.array(first, type=pa.int64())
+    return gid, len(first), [_native.flat(table[k]).take(rows) for k in keys]
+
+
 def _native_aggregate(table: pa.Table, keys: Sequence[str], aggs: Sequence[Mapping]
                       ) -> pa.Table | None:
     """`aggregate` with native hashing and accumulators, or None when it cannot run."""
@@ -858,38 +949,21 @@ def _native_aggregate(table: pa.Table, keys: Sequence[str], aggs: Sequence[Mappi
         if pa.types.is_null(t) or (fn in ("sum", "mean", "min", "max")
                                    and not _native_numeric(t)):
             return None
-    kcols, ordered = [], True
-    for k in keys:
-        col = table[k]
-        a = _int64_keys(col)
-        if a is None:
-            if not _hashable(col.type) or pa.types.is_floating(col.type):
-                return None
-            a = _dict_codes([col])[0]
-            ordered = False
-        kcols.append(a)
     try:
-        if len(kcols) == 1:
-            key = kcols[0]
-        else:
-            packed = _pack([[a] for a in kcols])
-            if packed is None:
-                return None
-            nulls = None
-            for a in kcols:
-                if a.null_count:
-                    m = a.is_null().to_numpy(zero_copy_only=False)
-                    nulls = m if nulls is None else (nulls | m)
-            key = pa.array(packed[0], type=pa.int64(), mask=nulls)
+        grouping = _native_group_key(table, keys)
+        if grouping is None:
+            return None
+        key, ordered = grouping
         gid, first = _native.group_ids(key)
         ngroups = len(first)
         rows = pa.array(first, type=pa.int64())
         key_out = [table[k].take(rows) for k in keys]
         agg_out = [_nan_to_null(_native_agg(table, a, gid, ngroups)) for a in aggs]
         if ngroups > 1:
-            if ordered:
-                order = _native.argsort(key.take(rows))
-            else:
+            order = _native.argsort(key.take(rows)) if ordered else _native_sort_indices(
+                pa.table({f"k{i}": c for i, c in enumerate(key_out)}),
+                [f"k{i}" for i in range(len(keys))], [True] * len(keys))
+            if order is None:
                 order = pc.sort_indices(
                     pa.table({f"k{i}": c for i, c in enumerate(key_out)}),
                     sort_keys=[(f"k{i}", "ascending", "at_end") for i in range(len(keys))])
@@ -908,10 +982,10 @@ def _native_sort_indices(table: pa.Table, keys: Sequence[str], ascending: Sequen
     """`sort`'s stable order from the native radix argsort, or None when it cannot run."""
     if not _native.available():
         return None
-    cols = [table[k] for k in keys]
     try:
-        if len(cols) == 1:
-            c = cols[0]
+        arrs = []
+        for k in keys:
+            c = table[k]
             if pa.types.is_floating(c.type):
                 a = _native.flat(c)
                 if a.type != pa.float64():
@@ -920,14 +994,20 @@ def _native_sort_indices(table: pa.Table, keys: Sequence[str], ascending: Sequen
                 a = _int64_keys(c)
                 if a is None:
                     return None
-            return _native.argsort(a, descending=not ascending[0])
-        ints = [_int64_keys(c) for c in cols]
-        if any(a is None for a in ints):
-            return None
-        packed = _pack([[a] for a in ints], descending=[not asc for asc in ascending])
-        if packed is None:
-            return None
-        return _native.argsort(packed[0])
+            arrs.append(a)
+        if len(arrs) == 1:
+            return _native.argsort(arrs[0], descending=not ascending[0])
+        if all(a.type == pa.int64() for a in arrs):
+            packed = _pack([[a] for a in arrs], descending=[not asc for asc in ascending])
+            if packed is not None:
+                return _native.argsort(packed[0])
+        # stable sorts from the last key to the first
+        order = None
+        for a, asc in zip(reversed(arrs), reversed(list(ascending))):
+            step = _native.argsort(a if order is None else a.take(pa.array(order)),
+                                   descending=not asc)
+            order = step if order is None else order[step]
+        return order
     except _native.NativeError:
         return None
 
@@ -1052,26 +1132,28 @@ def join(left: pa.Table, right: pa.Table, how: str, left_on: Sequence[str],
                                ).to_numpy()
         li, ri = li[perm], ri[perm]
     take_l, take_r = _Taker(li, n), _Taker(ri, m)
-    out = {}
+    jobs = {}  # output column -> how to gather it; run in parallel (Arrow releases the GIL)
     for c in columns:
         frm = c["from"]
         if frm == "left":
-            out[c["name"]] = take_l(left[c["src"]])
+            jobs[c["name"]] = (take_l, left[c["src"]])
         elif frm == "right":
-            out[c["name"]] = take_r(right[c["src"]])
+            jobs[c["name"]] = (take_r, right[c["src"]])
         elif frm == "key":
             lk, rk = left[c["src"]], right[c.get("right_src", c["src"])]
             if how in ("right", "right_anti"):
-                out[c["name"]] = take_r(rk)
+                jobs[c["name"]] = (take_r, rk)
             elif how == "outer":
-                out[c["name"]] = _coalesce_keys(take_l(lk), take_r(rk))
+                jobs[c["name"]] = (lambda pair: _coalesce_keys(take_l(pair[0]), take_r(pair[1])),
+                                   (lk, rk))
             else:
-                out[c["name"]] = take_l(lk)
+                jobs[c["name"]] = (take_l, lk)
         else:
             raise ValueError(f"unknown join column source {frm!r}")
-    if not out:
+    if not jobs:
         return pa.table({"_": pa.nulls(len(li))}).drop_columns(["_"])
-    return pa.table(out)
+    cols = _parallel([(fn, arg) for fn, arg in jobs.values()], len(li))
+    return pa.table(dict(zip(jobs, cols)))
 
 
 def _match(lkeys, rkeys, how: str) -> tuple[np.ndarray, np.ndarray]:

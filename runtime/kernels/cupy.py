@@ -1350,7 +1350,8 @@ def _run_chain(node: Mapping, table: DeviceTable, scalars: Mapping, be: Backend)
 
 
 def _kernel_for(node: Mapping, schema: list[dict]) -> CudaKernel:
-    key = (repr(node.get("ops", node.get("predicate", node.get("exprs")))), repr(schema), node["op"])
+    what = ("op", "ops", "predicate", "names", "exprs", "schema", "kernel_name")
+    key = (repr([node.get(k) for k in what]), repr(schema))
     hit = _KERNELS.get(key)
     if hit is None:
         hit = _KERNELS[key] = generate(node, schema)

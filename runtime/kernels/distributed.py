@@ -391,20 +391,24 @@ def final_aggregate(table: pa.Table, keys: Sequence[str], aggs: Sequence[Mapping
         if fn in ("count", "size"):
             out[name] = pa.array(_seg_sum(_numpy(table[f"{name}.count"], np.int64, 0), order, counts, starts))
         elif fn == "sum":
+            # A partial sum is null only where it was NaN (inf - inf): NaN again, to spread.
             col = table[f"{name}.sum"]
-            dt = np.float64 if pa.types.is_floating(col.type) else np.int64
-            out[name] = pa.array(_seg_sum(_numpy(col, dt, 0), order, counts, starts)).cast(col.type)
+            floating = pa.types.is_floating(col.type)
+            values = _numpy(col, np.float64, np.nan) if floating else _numpy(col, np.int64, 0)
+            with np.errstate(all="ignore"):
+                out[name] = pa.array(_seg_sum(values, order, counts, starts)).cast(col.type)
         elif fn == "mean":
-            s = _seg_sum(_numpy(table[f"{name}.sum"], np.float64, 0.0), order, counts, starts)
             n = _seg_sum(_numpy(table[f"{name}.count"], np.int64, 0), order, counts, starts)
             with np.errstate(all="ignore"):
+                s = _seg_sum(_numpy(table[f"{name}.sum"], np.float64, np.nan), order, counts, starts)
                 out[name] = pa.array(s / np.maximum(n, 1), mask=n == 0)
         elif fn in ("min", "max"):
             out[name] = _seg_minmax(table[f"{name}.{fn}"], fn, gid, ngroups)
         else:
             n_i = _numpy(table[f"{name}.count"], np.int64, 0)
-            mean_i = _numpy(table[f"{name}.mean"], np.float64, 0.0)
-            m2_i = _numpy(table[f"{name}.m2"], np.float64, 0.0)
+            # Null states where values were counted stand for NaN (infinities met).
+            mean_i = np.where(n_i > 0, _numpy(table[f"{name}.mean"], np.float64, np.nan), 0.0)
+            m2_i = np.where(n_i > 1, _numpy(table[f"{name}.m2"], np.float64, np.nan), 0.0)
             n = _seg_sum(n_i, order, counts, starts)
             with np.errstate(all="ignore"):
                 mean = _seg_sum(n_i * mean_i, order, counts, starts) / np.maximum(n, 1)
@@ -415,6 +419,8 @@ def final_aggregate(table: pa.Table, keys: Sequence[str], aggs: Sequence[Mapping
             out[name] = pa.array(res, mask=n < 2)
     if not out:
         return pa.table({"_": pa.nulls(ngroups)}).drop_columns(["_"])
+    for a in aggs:  # NaN is null, as everywhere in the runtime
+        out[a["name"]] = K._nan_to_null(out[a["name"]])
     res = pa.table(out)
     if keys and res.num_rows > 1:
         res = res.take(pc.sort_indices(res, sort_keys=[(k, "ascending", "at_end") for k in keys]))

@@ -37,6 +37,7 @@ __all__ = [
     "group_ids",
     "join",
     "join_counts",
+    "pack_strings",
     "release_memory",
     "reset",
     "threads",
@@ -63,6 +64,7 @@ _SIGNATURES = {
     "cyl_group_agg": (_INT, [_INT, _INT, _P, _I64, _P, _P, _I64, _I64, _INT, _P, _P]),
     "cyl_argsort": (_INT, [_INT, _P, _P, _I64, _I64, _INT, _INT, _P]),
     "cyl_gather": (_INT, [_INT, _P, _P, _I64, _INT, _P]),
+    "cyl_pack_strings": (_INT, [_INT, _P, _P, _P, _I64, _I64, _INT, _P]),
 }
 
 _UNSET = object()
@@ -341,6 +343,37 @@ def argsort(keys, descending: bool = False) -> np.ndarray:
                          _ptr(out))
     _check(rc, "sort")
     return out
+
+
+def pack_strings(arr) -> pa.Array | None:
+    """A string or binary array whose values all have at most 7 bytes, as int64 values that
+    compare (equal, less) like the strings' bytes (UTF-8: like the strings), nulls kept; None
+    when a value is longer."""
+    lib = get()
+    if lib is None:
+        raise NativeError("the native library is not available")
+    a = flat(arr)
+    t = a.type
+    if pa.types.is_string(t) or pa.types.is_binary(t):
+        large = 0
+    elif pa.types.is_large_string(t) or pa.types.is_large_binary(t):
+        large = 1
+    else:
+        raise TypeError(f"pack_strings takes string or binary arrays, got {t}")
+    n, off = len(a), a.offset
+    bufs = a.buffers()
+    validity = bufs[0] if a.null_count else None
+    out = np.empty(off + n, dtype=np.int64)
+    if n:
+        rc = lib.cyl_pack_strings(large, bufs[1].address,
+                                  bufs[2].address if bufs[2] is not None else 0,
+                                  validity.address if validity is not None else 0, off, n,
+                                  threads(), out.ctypes.data + off * 8)
+        _check(rc, "string packing")
+        if rc:
+            return None
+    return pa.Array.from_buffers(pa.int64(), n, [validity, pa.py_buffer(out)],
+                                 null_count=a.null_count, offset=off)
 
 
 def gather(values: np.ndarray, idx: np.ndarray) -> np.ndarray:

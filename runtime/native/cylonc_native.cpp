@@ -584,7 +584,10 @@ void join_step(const View& L, const View& R, bool build_left, i64 base, int nthr
   }));
 }
 
-constexpr i64 kJoinSingleMax = i64(1) << 17;  // build side up to this: one shared hash table
+#ifndef CYL_JOIN_SINGLE_LOG2
+#define CYL_JOIN_SINGLE_LOG2 17
+#endif
+constexpr i64 kJoinSingleMax = i64(1) << CYL_JOIN_SINGLE_LOG2;  // build side up to this: one shared hash table
 constexpr int kJoinPartRowsLog2 = 13;         // partitioned: about 2^13 build rows a partition
 
 // Large right (build) side: radix-partition the right rows, build one small hash table per
@@ -1350,6 +1353,36 @@ void argsort(const T* keys, Valid valid, i64 n, bool desc, int nthreads, i64* ou
   }));
 }
 
+// --- short strings ---------------------------------------------------------------------------
+
+// A string of at most 7 bytes as an int64 that orders like the bytes (big-endian in the high 7
+// bytes, the length in the low byte, the sign bit flipped for signed comparison).
+template <class O>
+bool pack_strings(const O* offsets, const u8* data, Valid valid, i64 off, i64 n, int nthreads,
+                  i64* out) {
+  const int nt = clamp_threads(nthreads, n);
+  std::atomic<bool> too_long{false};
+  check(run_threads(nt, [&](int t) {
+    const i64 lo = range_lo(n, nt, t), hi = range_lo(n, nt, t + 1);
+    for (i64 i = lo; i < hi; ++i) {
+      const i64 a = static_cast<i64>(offsets[off + i]), b = static_cast<i64>(offsets[off + i + 1]);
+      const i64 len = b - a;
+      if (len > 7 || len < 0) {
+        if (valid(i)) {
+          too_long.store(true, std::memory_order_relaxed);
+          return;
+        }
+        out[i] = 0;
+        continue;
+      }
+      u64 v = 0;
+      for (i64 j = 0; j < len; ++j) v |= static_cast<u64>(data[a + j]) << (56 - 8 * j);
+      out[i] = static_cast<i64>((v | static_cast<u64>(len)) ^ (u64(1) << 63));
+    }
+  }));
+  return !too_long.load();
+}
+
 // --- gather ------------------------------------------------------------------------------------
 
 template <class T>
@@ -1502,6 +1535,21 @@ int cyl_argsort(int dtype, const void* keys, const uint8_t* valid, int64_t voff,
       return -1;
     }
     return 0;
+  } catch (...) {
+    return -1;
+  }
+}
+
+int cyl_pack_strings(int large_offsets, const void* offsets, const uint8_t* data,
+                     const uint8_t* valid, int64_t off, int64_t n, int nthreads, int64_t* out) {
+  if (n < 0 || (n > 0 && (offsets == nullptr || out == nullptr))) return -1;
+  if (n == 0) return 0;
+  try {
+    Valid v{valid, off};
+    const bool ok = large_offsets
+        ? pack_strings(static_cast<const int64_t*>(offsets), data, v, off, n, nthreads, out)
+        : pack_strings(static_cast<const int32_t*>(offsets), data, v, off, n, nthreads, out);
+    return ok ? 0 : 1;
   } catch (...) {
     return -1;
   }

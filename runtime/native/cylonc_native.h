@@ -57,6 +57,13 @@ CYL_API int cyl_group_agg(int op, int dtype, const int64_t* gid, int64_t n, cons
 CYL_API int cyl_argsort(int dtype, const void* keys, const uint8_t* valid, int64_t voff,
                         int64_t n, int descending, int nthreads, int64_t* out);
 
+/* Strings (int32 or int64 offsets, element offset `off`) of at most 7 bytes as int64 that order
+ * like the bytes: out[i] for element off + i. Returns 1 (out unusable) when a valid string is
+ * longer. */
+CYL_API int cyl_pack_strings(int large_offsets, const void* offsets, const uint8_t* data,
+                             const uint8_t* valid, int64_t off, int64_t n, int nthreads,
+                             int64_t* out);
+
 /* dst[i] = src[idx[i]] for fixed-width values of `width` bytes (0 where idx[i] < 0). */
 CYL_API int cyl_gather(int width, const void* src, const int64_t* idx, int64_t n, int nthreads,
                        void* dst);
