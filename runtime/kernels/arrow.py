@@ -74,6 +74,12 @@ def _nan_to_null(v: Value) -> Value:
         return pa.scalar(None, v.type) if v.is_valid and math.isnan(v.as_py()) else v
     if len(v) == 0:
         return v
+    try:  # one pass, no mask: the sum is NaN only if a value is NaN (or for inf - inf)
+        total = pc.sum(v).as_py()
+    except pa.ArrowNotImplementedError:
+        total = math.nan
+    if total is None or not math.isnan(total):
+        return v
     nan = pc.is_nan(v)
     if not pc.any(nan).as_py():
         return v

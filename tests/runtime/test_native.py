@@ -330,6 +330,7 @@ def test_aggregate_operator_agrees(keys, n, groups, monkeypatch):
 @pytest.mark.parametrize("keys,ascending", [
     (["g"], [True]), (["g"], [False]), (["v"], [True]), (["v"], [False]), (["d"], [False]),
     (["b"], [True]), (["g", "h"], [True, False]), (["h", "d", "i"], [False, True, False]),
+    (["b", "v"], [True, False]), (["f32", "g"], [False, True]),
     (["s"], [True]), (["s", "g"], [False, True]), (["long"], [True]), (["long", "g"], [True, True]),
 ], ids=str)
 @pytest.mark.parametrize("n", [0, 1, 700, 100_000])
