@@ -7,7 +7,9 @@
 // caller falls back to its Arrow/numpy path; nothing here throws across the ABI.
 //
 // Threads: `nthreads` workers (std::thread) where a phase has enough rows to pay for them.
-// Results never depend on the thread count (row-range splits are merged in row order).
+// Row-range splits are merged in row order, so join pairs, sort orders, first/last rows and
+// counts do not depend on the thread count (group id numbering and the rounding of float sums
+// may).
 
 #include "cylonc_native.h"
 
@@ -587,8 +589,10 @@ void join_step(const View& L, const View& R, bool build_left, i64 base, int nthr
 #ifndef CYL_JOIN_SINGLE_LOG2
 #define CYL_JOIN_SINGLE_LOG2 17
 #endif
-constexpr i64 kJoinSingleMax = i64(1) << CYL_JOIN_SINGLE_LOG2;  // build side up to this: one shared hash table
-constexpr int kJoinPartRowsLog2 = 13;         // partitioned: about 2^13 build rows a partition
+// Build side up to this many rows: one shared hash table; more: radix partitions of about
+// 2^kJoinPartRowsLog2 build rows each.
+constexpr i64 kJoinSingleMax = i64(1) << CYL_JOIN_SINGLE_LOG2;
+constexpr int kJoinPartRowsLog2 = 13;
 
 // Large right (build) side: radix-partition the right rows, build one small hash table per
 // partition (cache resident), lay the partitions' tables side by side in one array of

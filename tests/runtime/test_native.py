@@ -240,6 +240,16 @@ def test_group_codes(keys):
     assert len(seen) == card
 
 
+@needs_native
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.float32, np.int64, np.float64])
+def test_gather(dtype):
+    rng = np.random.default_rng(2)
+    values = rng.integers(-100, 100, 50_000).astype(dtype)
+    idx = rng.integers(-1, len(values), 70_000)
+    want = np.where(idx < 0, 0, values[np.maximum(idx, 0)]).astype(dtype)
+    np.testing.assert_array_equal(nl.gather(values, idx), want)
+
+
 # --- operators: native path against the Arrow path -----------------------------------------------
 
 def _join_tables(rng, n, m, hi, nulls):
