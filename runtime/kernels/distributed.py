@@ -375,6 +375,8 @@ def final_aggregate(table: pa.Table, keys: Sequence[str], aggs: Sequence[Mapping
     """Combine partial states (all of a group's rows are on this rank) into the aggregates:
     groups sorted by key; with no keys, exactly one row."""
     keys = list(keys)
+    if keys and not any(a["fn"] in ("std", "var") for a in aggs):
+        return _final_by_arrow(table, keys, aggs)
     gid, ngroups = _group_ids(table, keys)
     order, counts, starts = _segments(gid, ngroups)
     out: dict[str, Any] = {}
@@ -423,6 +425,45 @@ def final_aggregate(table: pa.Table, keys: Sequence[str], aggs: Sequence[Mapping
         out[a["name"]] = K._nan_to_null(out[a["name"]])
     res = pa.table(out)
     if keys and res.num_rows > 1:
+        res = res.take(pc.sort_indices(res, sort_keys=[(k, "ascending", "at_end") for k in keys]))
+    return res
+
+
+def _final_by_arrow(table: pa.Table, keys: list[str], aggs: Sequence[Mapping]) -> pa.Table:
+    """`final_aggregate` of sums, counts, means, mins and maxes with Arrow's hash aggregation."""
+    cols: dict[str, Any] = {f"k{i}": table[k] for i, k in enumerate(keys)}
+    specs: list[tuple[str, str, Any, str]] = []
+    total = pc.ScalarAggregateOptions(skip_nulls=True, min_count=0)
+    for j, a in enumerate(aggs):
+        fn, name = a["fn"], a["name"]
+        for state in _STATES[fn]:
+            col = table[f"{name}.{state}"]
+            if state == "sum" and pa.types.is_floating(col.type):
+                col = pc.fill_null(col, float("nan"))  # a null partial sum was NaN
+            cols[f"{j}.{state}"] = col
+            how = "hash_sum" if state in ("sum", "count") else f"hash_{state}"
+            opts = total if how == "hash_sum" else pc.ScalarAggregateOptions(skip_nulls=True, min_count=1)
+            specs.append((f"{j}.{state}", how, opts, f"{j}.{state}"))
+    work = pa.table(cols)
+    res = work.group_by([f"k{i}" for i in range(len(keys))], use_threads=True).aggregate(
+        [(c, how.removeprefix("hash_"), opts) for c, how, opts, _ in specs])
+    out: dict[str, Any] = {k: res[f"k{i}"] for i, k in enumerate(keys)}
+    for j, a in enumerate(aggs):
+        fn = a["fn"]
+        got = {state: res[f"{j}.{state}_{'sum' if state in ('sum', 'count') else state}"] for state in _STATES[fn]}
+        if fn in ("count", "size"):
+            out[a["name"]] = got["count"]
+        elif fn == "sum":
+            out[a["name"]] = got["sum"]
+        elif fn == "mean":
+            n = got["count"]
+            mean = pc.divide(pc.cast(got["sum"], pa.float64()), pc.cast(pc.max_element_wise(n, 1), pa.float64()))
+            out[a["name"]] = pc.if_else(pc.equal(n, 0), pa.scalar(None, pa.float64()), mean)
+        else:
+            out[a["name"]] = got[fn]
+        out[a["name"]] = K._nan_to_null(out[a["name"]])
+    res = pa.table(out)
+    if res.num_rows > 1:
         res = res.take(pc.sort_indices(res, sort_keys=[(k, "ascending", "at_end") for k in keys]))
     return res
 
