@@ -1215,9 +1215,12 @@ class _TableToSameTable(IRDLOperation):
     def __init__(self, input: SSAValue):
         super().__init__(operands=[input], result_types=[input.type])
 
-    def verify_(self) -> None:
+    def _verify_same_table(self) -> None:
         if self.output.type != _table(self.input, f"{self.name} input"):
             raise VerifyException(f"{self.name}: result type must equal the input type")
+
+    def verify_(self) -> None:
+        self._verify_same_table()
         _check_dist(self)
 
 
@@ -1535,18 +1538,9 @@ def check_device(op: IRDLOperation) -> None:
         raise VerifyException(f"{op.name}: '{DEVICE_ATTR}' must be \"cpu\" or \"gpu\", got {dev}")
 
 
-class _TransferOp(IRDLOperation):
-    input = operand_def(TableType)
-    output = result_def(TableType)
-
-    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
-
-    def __init__(self, input: SSAValue):
-        super().__init__(operands=[input], result_types=[input.type])
-
+class _TransferOp(_TableToSameTable):
     def verify_(self) -> None:
-        if self.output.type != _table(self.input, f"{self.name} input"):
-            raise VerifyException(f"{self.name}: result type must equal the input type")
+        self._verify_same_table()
         if isinstance(self.input.owner, type(self)):
             raise VerifyException(f"{self.name}: the input was just transferred the same way (a redundant copy)")
         check_device(self)
