@@ -75,7 +75,7 @@ def _agree_on_sources(sources: dict[str, SourceInfo], comm: Any) -> dict[str, So
         sizes = [r[name][1] for r in everyone if name in r]
         rows = None if any(n is None for n in sizes) else sum(sizes)
         fields = [(n, t, nl) for (n, t, _), nl in zip(s.spec.table.fields, flags)]
-        spec = InputSpec(s.spec.name, TableType.from_fields(fields), s.spec.source_types)
+        spec = replace(s.spec, table=TableType.from_fields(fields))
         key = s.key[:-1] + (tuple((n, st, nl) for (n, st, _), nl in zip(s.key[-1], flags)),)
         out[name] = replace(s, spec=spec, key=key, rows=rows)
     return out

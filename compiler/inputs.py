@@ -105,4 +105,5 @@ def describe_source(source: Any, name: str, fmt: str | None = None, loc=None) ->
     kind = "table" if isinstance(data, pa.Table) else (fmt or rio.source_format(data))
     table = TableType.from_fields(fields)
     key = (name, kind, tuple((n, st, nl) for (n, _, nl), st in zip(fields, source_types)))
-    return SourceInfo(InputSpec(name, table, source_types), data, key, row_estimate(data, fmt))
+    spec = InputSpec(name, table, source_types, memory=kind == "table")
+    return SourceInfo(spec, data, key, row_estimate(data, fmt))

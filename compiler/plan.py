@@ -20,7 +20,7 @@ from cylonc.compiler.frontend.tracer import UdfUse
 from cylonc.dialects import cylon
 from cylonc.dialects.cylon import DateType, TableType, strip_nullable
 from cylonc.errors import CompileError
-from cylonc.runtime import PLAN_VERSION
+from cylonc.runtime import PLAN_VERSION, scan_filter
 
 _ARITH_FN = {
     "arith.addi": "add", "arith.addf": "add", "arith.subi": "sub", "arith.subf": "sub",
@@ -237,6 +237,38 @@ def _partition_fields(b: _PlanBuilder, op: Operation) -> dict[str, Any]:
     return fields
 
 
+def _mark_raw_nan(nodes: list[dict[str, Any]], output: dict[str, Any]) -> None:
+    """Let a scan whose one reader is a native CPU kernel hand it float columns with NaN left
+    in: the kernel reads NaN as null (``nan_as_null`` in its ABI), so the runtime skips the
+    pass over the data that turns NaN into null. The scan lists them as ``keep_nan``; the
+    ``fused`` node as ``nan_inputs`` (its Arrow fallback converts them first). Columns the
+    kernel passes through, groups by, or that the scan filters on are converted as usual."""
+    readers: dict[int, list[dict[str, Any]]] = {}
+    for node in nodes:
+        refs = [node.get(k) for k in ("input", "left", "right", "splitters")] + list(node.get("inputs", ()))
+        for r in refs:
+            if isinstance(r, int):
+                readers.setdefault(r, []).append(node)
+    outputs = {item["ref"] for item in output.get("items", ())}
+    by_id = {n["id"]: n for n in nodes if "id" in n}
+    for node in nodes:
+        abis = [a for a in (node.get("abi"), node.get("abi_no_nulls")) if a is not None]
+        if node.get("op") != "fused" or not node.get("kernel") or not abis or node.get("device") == "gpu":
+            continue
+        scan = by_id.get(node["input"])
+        if scan is None or scan["op"] not in ("input", "read") or scan["id"] in outputs:
+            continue
+        if len(readers.get(scan["id"], ())) != 1:
+            continue
+        cols = set.intersection(*(set(a.get("nan_as_null", ())) for a in abis))
+        for a in abis:
+            cols -= set(a.get("group_keys") or ())
+            cols -= {c["src"] for c in a.get("columns", ()) if c.get("from") == "input"}
+        cols -= set(scan_filter.columns(scan.get("filter")))
+        if cols:
+            scan["keep_nan"] = node["nan_inputs"] = sorted(cols)
+
+
 def module_to_plan(module: ModuleOp, udfs: dict[str, UdfUse] | None = None) -> dict[str, Any]:
     """Build the plan of a (verified) ``cylon`` module."""
     b = _PlanBuilder()
@@ -326,6 +358,7 @@ def module_to_plan(module: ModuleOp, udfs: dict[str, UdfUse] | None = None) -> d
             raise CompileError(f"internal error: no plan form for {op.name}")
     if output is None:
         raise CompileError("internal error: the module has no cylon.output")
+    _mark_raw_nan(b.nodes, output)
     udf_entries = {
         name: {"name": name, "return_type": u.return_type, "arg_types": u.arg_types, "pickle": None}
         for name, u in (udfs or {}).items()

@@ -500,6 +500,12 @@ class InputOp(_ScanMixin, IRDLOperation):
         self._verify_scan("cylon.input")
 
 
+MEMORY_ATTR = "cylon.memory"
+"""The discardable unit attribute the frontend sets on a ``cylon.input`` that is an in-memory
+table: ``cylon-scan-pushdown`` leaves its filters in place (reading it costs nothing to skip,
+and a fused kernel evaluates them in its own pass)."""
+
+
 @irdl_op_definition
 class ReadOp(_ScanMixin, IRDLOperation):
     """A file read inside the pipeline (``cc.read_parquet`` / ``cc.read_csv``); ``columns``,

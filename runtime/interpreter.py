@@ -163,7 +163,7 @@ class _Run:
                 raise ValueError(f"unknown input {name!r}")
             return io.load(self.sources[name], self.inputs[name]["source_schema"],
                            node["schema"], name=name, columns=node.get("columns"),
-                           check=False, filter=node.get("filter"))
+                           check=False, filter=node.get("filter"), keep_nan=node.get("keep_nan", ()))
         if op in D.NODE_OPS:
             return D.run_node(node, self.table, self.comm or _SINGLE)
         if op == "read" and self.comm is not None and self.comm.size > 1:
@@ -173,7 +173,8 @@ class _Run:
         if op == "read":
             return io.load(node["path"], node["source_schema"], node["schema"],
                            label=f"read node {node['id']}", columns=node.get("columns"),
-                           format=node.get("format"), filter=node.get("filter"))
+                           format=node.get("format"), filter=node.get("filter"),
+                           keep_nan=node.get("keep_nan", ()))
         if op == "scalar":
             t = self.table(node["input"])
             if t.num_rows != 1:
@@ -218,6 +219,7 @@ class _Run:
             out = N.run_fused(node, t, self.kernels, self.scalars)
             if out is not None:
                 return out
+        t = io.nan_to_null(t, node.get("nan_inputs", ()))
         key = ("fused", node.get("id"))
         try:
             for sub in node["ops"]:

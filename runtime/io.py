@@ -280,7 +280,17 @@ def _nan_to_null(col: pa.ChunkedArray | pa.Array):
     return pc.if_else(nan, pa.scalar(None, col.type), col)
 
 
-def _convert(table: pa.Table, schema: Sequence[Mapping], where: str) -> pa.Table:
+def nan_to_null(table: pa.Table, columns: Sequence[str]) -> pa.Table:
+    """`table` with NaN turned into null in `columns` (those a scan kept NaN in)."""
+    for name in columns:
+        i = table.schema.get_field_index(name)
+        if i >= 0:
+            table = table.set_column(i, table.schema.field(i), _nan_to_null(table.column(i)))
+    return table
+
+
+def _convert(table: pa.Table, schema: Sequence[Mapping], where: str,
+             keep_nan: Sequence[str] = ()) -> pa.Table:
     target = schema_to_arrow(schema)
     cols = []
     for f in target:
@@ -297,14 +307,15 @@ def _convert(table: pa.Table, schema: Sequence[Mapping], where: str) -> pa.Table
                     f"{where}: column {f.name!r} of type {_type_name(col.type)} cannot be "
                     f"converted to {_type_name(f.type)}: {e}"
                 ) from e
-        cols.append(_nan_to_null(col))
+        cols.append(col if f.name in keep_nan else _nan_to_null(col))
     return pa.Table.from_arrays(cols, schema=target)
 
 
 def load(source: Any, source_schema: Sequence[Mapping], schema: Sequence[Mapping], *,
          name: str | None = None, label: str | None = None,
          columns: Sequence[str] | None = None, format: str | None = None,
-         check: bool = True, filter: Mapping | None = None) -> pa.Table:
+         check: bool = True, filter: Mapping | None = None,
+         keep_nan: Sequence[str] = ()) -> pa.Table:
     """Load a source, check it against ``source_schema`` and convert it to ``schema``.
 
     Parameters
@@ -329,6 +340,9 @@ def load(source: Any, source_schema: Sequence[Mapping], schema: Sequence[Mapping
         node's ``filter``). Parquet is read through ``pyarrow.dataset`` with the conjuncts that
         are exact on the file's data (row groups are skipped by their statistics); the others,
         and the whole filter for tables and CSV, apply after conversion.
+    keep_nan : list of str
+        Float columns whose NaN stay NaN (a native kernel that reads NaN as null takes them;
+        see the scan node's ``keep_nan``).
 
     Returns
     -------
@@ -353,7 +367,7 @@ def load(source: Any, source_schema: Sequence[Mapping], schema: Sequence[Mapping
     if isinstance(src, pa.Table):
         if check:
             check_schema(src.schema, source_schema, label=label)
-        return _filter_after(_convert(src.select(read_columns()), _with_filter_columns(schema, post), label),
+        return _filter_after(_convert(src.select(read_columns()), _with_filter_columns(schema, post), label, keep_nan),
                              post, wanted)
     where = _where(label, src)
     fmt = format or source_format(src)
@@ -381,7 +395,7 @@ def load(source: Any, source_schema: Sequence[Mapping], schema: Sequence[Mapping
             raise InputError(f"{where}: cannot read Parquet: {e}") from e
     else:
         raise InputError(f"{where}: unknown format {fmt!r} (expected 'parquet' or 'csv')")
-    return _filter_after(_convert(table, _with_filter_columns(schema, post), where), post, wanted)
+    return _filter_after(_convert(table, _with_filter_columns(schema, post), where, keep_nan), post, wanted)
 
 
 def _with_filter_columns(schema: Sequence[Mapping], post: Sequence[Mapping]) -> list[Mapping]:

@@ -135,12 +135,34 @@ def test_filters_over_semi_and_anti_joins(fn, ref):
     check(fn, A, B, reference=ref)
 
 
-def test_inner_join_filters_reach_both_scans():
-    text = optimized_ir(inner_join, A, B)
+def test_inner_join_filters_reach_both_scans(tmp_path):
+    paths = []
+    for name, t in (("a", A), ("b", B)):
+        paths.append(str(tmp_path / f"{name}.parquet"))
+        pq.write_table(t, paths[-1])
+    text = optimized_ir(inner_join, *paths)
     a_scan = next(line for line in text.splitlines() if 'cylon.input "a"' in line)
     b_scan = next(line for line in text.splitlines() if 'cylon.input "b"' in line)
     assert a_scan.rstrip().endswith("{") and b_scan.rstrip().endswith("{"), text
     assert text.count("cylon.filter") == 1, text
+
+
+def test_in_memory_inputs_keep_filters_for_the_kernel():
+    """In-memory inputs (``cylon.memory``) keep their filters out of the scan: reading fewer
+    rows saves nothing there, and the filter runs inside the fused kernel."""
+    text = optimized_ir(inner_join, A, B)
+    scans = [line for line in text.splitlines() if "cylon.input" in line]
+    assert len(scans) == 2 and all("cylon.memory" in s and not s.rstrip().endswith("{") for s in scans), text
+    assert "cylon.filter %0 " in text and "cylon.filter %1 " in text, text
+    assert text.count("cylon.filter") == 3, text  # x < y + 2 stays above the join
+    plan = plan_of(q6_like, t=A)
+    assert [n["op"] for n in plan["nodes"]][:2] == ["input", "fused"], plan
+    assert plan["nodes"][0]["filter"] is None and plan["nodes"][1]["ops"][0]["op"] == "filter", plan
+
+
+def q6_like(t):
+    f = t[(t.k >= 2) & (t.x < 5.0)]
+    return (f.x * f.k).sum()
 
 
 # ------------------------------------------------------------------------------- one-input ops
@@ -284,12 +306,14 @@ def test_other_file_types_are_filtered_after_conversion():
 # ------------------------------------------------------------------------------- plans and scans
 
 
-def test_plan_input_node_has_columns_and_filter():
+def test_plan_input_node_has_columns_and_filter(tmp_path):
     def q(a):
         t = a[(a.g == 2) & a.s.str.startswith("c")]
         return t[["k"]]
 
-    plan = plan_of(q, a=A)
+    path = str(tmp_path / "a.parquet")
+    pq.write_table(A, path)
+    plan = plan_of(q, a=path)
     node = next(n for n in plan["nodes"] if n["op"] == "input")
     assert node["columns"] == ["k", "s"]
     assert node["filter"]["fn"] == "eq"
@@ -297,8 +321,8 @@ def test_plan_input_node_has_columns_and_filter():
     assert [f["name"] for f in plan["inputs"][0]["schema"]] == A.column_names
     assert [f["name"] for f in plan["inputs"][0]["source_schema"]] == A.column_names
     assert plan_ops(plan).count("filter") == 1
-    assert "input 'a' ['k', 's'] where (g == 2)" in cc.compile(q).explain(A)
-    unoptimized = plan_of(q, Options(optimize=False), a=A)
+    assert "input 'a' ['k', 's'] where (g == 2)" in cc.compile(q).explain(path)
+    unoptimized = plan_of(q, Options(optimize=False), a=path)
     node = next(n for n in unoptimized["nodes"] if n["op"] == "input")
     assert node["columns"] is None and node["filter"] is None
 

@@ -22,7 +22,8 @@ A kernel reading nullable columns also gets a ``<symbol>_nonull`` variant that r
 bitmaps, which the runtime uses when those columns hold no nulls (then the loop vectorizes).
 
 Nulls follow the Arrow interpreter exactly (``runtime/kernels/arrow.py``): every value carries
-a validity bit; nulls propagate, ``and``/``or`` are Kleene, a float result that is NaN is null,
+a validity bit; nulls propagate, ``and``/``or`` are Kleene, a float input or result that is NaN
+is null,
 filters drop null, aggregates skip nulls. Whatever the lowering does not support (strings,
 date parts, UDFs, integer ``**``, ...) raises :class:`Unsupported`, and that
 fused op falls back to the Arrow interpreter; the reason is shown by ``explain``.
@@ -208,6 +209,8 @@ class _Lowering:
         self.col_values: dict[str, SSAValue] = {}
         self.col_valid: dict[str, SSAValue | None] = {}
         self.assumed_valid: list[str] = []
+        self.nan_valid: dict[str, SSAValue | None] = {}
+        self.nan_as_null: list[str] = []
         self.consts: dict[tuple, SSAValue] = {}
         self.c0 = self.emit(arith.ConstantOp(IntegerAttr(0, _INDEX)))
         self.c1 = self.emit(arith.ConstantOp(IntegerAttr(1, _INDEX)))
@@ -414,14 +417,26 @@ class _Lowering:
         if isinstance(src, Val):
             return src
         _, elem, _ = self._field(src)
-        valid = self.input_valid(src)
+        valid = self.source_valid(src)
         return Val(self.input_values(src), valid, elem)
 
     def column_valid(self, name: str) -> SSAValue | None:
         src = self.env[name]
         if isinstance(src, Val):
             return src.valid
-        return self.input_valid(src)
+        return self.source_valid(src)
+
+    def source_valid(self, name: str) -> SSAValue | None:
+        """An input column's validity; a float NaN reads as null, so the runtime need not
+        convert NaN to null before the kernel (the column is listed in ``nan_as_null``)."""
+        valid = self.input_valid(name)
+        _, elem, _ = self._field(name)
+        if not _is_float(elem):
+            return valid
+        if name not in self.nan_valid:
+            self.nan_as_null.append(name)
+            self.nan_valid[name] = self.and_(valid, self.not_nan(self.input_values(name)))
+        return self.nan_valid[name]
 
     # ------------------------------------------------------------------ expressions
 
@@ -1081,6 +1096,7 @@ def _lower(
     abi["params"] = L.n_params
     abi["scalars"] = L.scalars
     abi["no_nulls"] = L.assumed_valid
+    abi["nan_as_null"] = L.nan_as_null
     return fn_op, abi, L.nullable_read
 
 

@@ -28,6 +28,7 @@ from xdsl.dialects.builtin import (
     ModuleOp,
     Signedness,
     StringAttr,
+    UnitAttr,
     i1,
     i64,
 )
@@ -40,6 +41,7 @@ from cylonc.compiler.frontend.location import user_location
 from cylonc.compiler.frontend.table import Table
 from cylonc.dialects import cylon
 from cylonc.dialects.cylon import (
+    MEMORY_ATTR,
     DateType,
     NullableType,
     RowType,
@@ -83,6 +85,9 @@ class InputSpec:
     name: str
     table: TableType
     source_types: list[str]
+    memory: bool = False
+    """An in-memory table (not a file): its filters are not folded into the scan, so a fused
+    kernel evaluates them in the same pass as the rest of its work."""
 
 
 _CMPI = {"eq": "eq", "ne": "ne", "lt": "slt", "le": "sle", "gt": "sgt", "ge": "sge"}
@@ -151,6 +156,8 @@ class TraceContext:
 
     def input(self, spec: InputSpec, index: int) -> Table:
         op = cylon.InputOp(spec.name, index, spec.table, spec.source_types)
+        if spec.memory:
+            op.attributes[MEMORY_ATTR] = UnitAttr()
         self.emit(op, None)
         return Table(self, op.output)
 

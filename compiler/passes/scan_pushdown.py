@@ -6,7 +6,9 @@ with a literal, ``isin``, ``isna``/``notna``, a boolean column, and and/or/not o
 its predicate region, so Parquet row groups whose statistics rule them out are never read.
 The runtime applies the scan predicate exactly (on the file where that is exact, after
 conversion otherwise), so a conjunct folded into the scan leaves the filter; the other
-conjuncts stay in a filter above. Only a source with that one user is changed.
+conjuncts stay in a filter above. Only a source with that one user is changed. Filters stay
+above an in-memory ``cylon.input`` (one marked ``cylon.memory``): skipping its rows saves no
+reading, and ``cylon-fuse`` evaluates them in the kernel's single pass.
 
 Before::
 
@@ -53,6 +55,7 @@ from cylonc.dialects.cylon import (
     ColOp,
     ConstOp,
     FilterOp,
+    MEMORY_ATTR,
     InputOp,
     IsInOp,
     ProjectOp,
@@ -168,7 +171,7 @@ class FoldFilterIntoScan(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: FilterOp, rewriter: PatternRewriter) -> None:
         scan = _scan_of(op.input)
-        if scan is None or not row_only_read_by_col(op.predicate):
+        if scan is None or MEMORY_ATTR in scan.attributes or not row_only_read_by_col(op.predicate):
             return
         block = op.predicate.blocks[0]
         parts = conjuncts(op.predicate)

@@ -23,6 +23,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..types import schema_to_arrow, to_arrow
+from . import arrow as K
+from . import native_lib as _native
 
 __all__ = ["MemRef", "STATS", "load_kernels", "run_fused"]
 
@@ -181,6 +183,9 @@ def run_fused(node: Mapping, table: pa.Table, kernels: Mapping[str, Callable[...
 _POOL: ThreadPoolExecutor | None = None
 PARALLEL_MIN_ROWS = 1 << 16
 """Tables with at least this many rows (in more than one batch) run batches in parallel."""
+GROUPED_PARALLEL_MAX = 1 << 21
+"""A grouped kernel runs on several threads (one accumulator table each) only while its
+accumulator table has at most this many slots."""
 
 
 def _threads() -> int:
@@ -218,15 +223,50 @@ def _encode(values: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray 
     return indices.to_numpy().astype(np.int64, copy=False), null, chunks[0].dictionary
 
 
+def _key_codes(values: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray | None, pa.Array]:
+    """`_encode` through the native hash group-by when it takes the column (integers, dates,
+    short strings), else Arrow's ``dictionary_encode``."""
+    if _native.available():
+        try:
+            a = K._int64_keys(values)
+            if a is not None:
+                gid, first = _native.group_ids(a)
+                null = None
+                if a.null_count:
+                    null = gid < 0
+                    gid[null] = 0
+                return gid, null, _native.flat(values).take(pa.array(first, type=pa.int64()))
+        except _native.NativeError:
+            pass
+    return _encode(values)
+
+
+def _dense(combined: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dense codes of int64 values, and the value of each code."""
+    if _native.available():
+        try:
+            gid, first = _native.group_ids(combined)
+            return gid, combined[first]
+        except _native.NativeError:
+            pass
+    codes, _, groups = _encode(pa.array(combined))
+    return codes, groups.to_numpy()
+
+
 def _group_codes(table: pa.Table, keys: list[str]) -> tuple[np.ndarray, int, list[pa.Array]]:
     """Dense group codes of the rows (-1 where a key is null: such rows are dropped), the
-    number of groups, and each key column's value per group (in code order)."""
-    code, null, dictionary = _encode(table[keys[0]])
+    number of groups, and each key column's value per group (in code order).
+
+    Each key is coded on its own (native hashing where the column allows); several keys
+    combine by mixed radix, every combination a group while there are few (groups without
+    rows drop out after the kernel), else hashed again.
+    """
+    code, null, dictionary = _key_codes(table[keys[0]])
     card = len(dictionary)
     dictionaries = [dictionary]
     digits = [np.arange(card, dtype=np.int64)]  # per key: its code in each group
     for k in keys[1:]:
-        c, null_k, dictionary = _encode(table[k])
+        c, null_k, dictionary = _key_codes(table[k])
         if null_k is not None:
             null = null_k if null is None else (null | null_k)
         size = len(dictionary)
@@ -234,8 +274,7 @@ def _group_codes(table: pa.Table, keys: list[str]) -> tuple[np.ndarray, int, lis
         if card * size <= max(1 << 16, len(combined)):  # small: every combination is a group
             keys_of = np.arange(card * size, dtype=np.int64)
         else:  # hash again, so that codes stay dense however many keys there are
-            combined, _, groups = _encode(pa.array(combined))
-            keys_of = groups.to_numpy()
+            combined, keys_of = _dense(combined)
         previous = keys_of // size
         digits = [d[previous] for d in digits] + [keys_of % size]
         dictionaries.append(dictionary)
@@ -268,7 +307,7 @@ def _run(node: Mapping, abi: Mapping, table: pa.Table, kernel: Callable[..., Non
         codes, card, key_values = _group_codes(table, abi["group_keys"])
         gacc = np.tile(acc_init, card)
 
-    def one_batch(batch: pa.RecordBatch, offset: int = 0) -> Any:
+    def one_batch(batch: pa.RecordBatch, offset: int = 0, gacc: np.ndarray | None = None) -> Any:
         n = batch.num_rows
         params = params_base.copy()
         params[0] = n
@@ -322,6 +361,7 @@ def _run(node: Mapping, abi: Mapping, table: pa.Table, kernel: Callable[..., Non
             elif kind == "group_codes":
                 descs.append(_desc(codes.ctypes.data + offset * 8, n))
             elif kind == "group_acc":
+                assert gacc is not None
                 descs.append(_np_desc(gacc))
             else:
                 raise ValueError(f"unknown kernel argument kind {kind!r}")
@@ -342,14 +382,28 @@ def _run(node: Mapping, abi: Mapping, table: pa.Table, kernel: Callable[..., Non
             rb = rb.filter(pa.array(sel.view(np.bool_)))
         return rb
 
-    if grouped:  # one accumulator table for all batches: run them in order
-        offset = 0
+    if grouped:  # one accumulator table per thread, each over a run of consecutive batches
+        offsets, offset = [], 0
         for b in table.to_batches():
             if b.num_rows:
-                one_batch(b, offset)
+                offsets.append((b, offset))
             offset += b.num_rows
+        runs = min(_threads(), len(offsets))
+        if runs < 2 or table.num_rows < PARALLEL_MIN_ROWS or gacc.size > GROUPED_PARALLEL_MAX:
+            runs = 1
+        bounds = [len(offsets) * r // runs for r in range(runs + 1)]
+
+        def one_run(r: int) -> np.ndarray:
+            acc = gacc if r == 0 else np.tile(acc_init, card)
+            for b, off in offsets[bounds[r]:bounds[r + 1]]:
+                one_batch(b, off, acc)
+            return acc
+
+        accs = _map(one_run, list(range(runs)), table.num_rows) if runs > 1 else [one_run(0)]
         STATS["calls"] += len(batches)
-        acc2d = gacc.reshape(card, len(acc_init))
+        width = len(acc_init)
+        gacc = _combine(reduce, acc_init, [a.reshape(card, width) for a in accs])
+        acc2d = gacc.reshape(card, width)
         present = acc2d[:, 0] > 0
         acc2d = acc2d[present]
         mask = pa.array(present)
@@ -370,28 +424,33 @@ def _run(node: Mapping, abi: Mapping, table: pa.Table, kernel: Callable[..., Non
 
 
 def _combine(aggs: list[Mapping], init: np.ndarray, accs: list[np.ndarray]) -> np.ndarray:
-    """Merge per-batch accumulators (each started from `init`) into one."""
+    """Merge accumulators (each started from `init`) into one: each of shape ``(slots,)``, or
+    ``(groups, slots)`` for a grouped aggregate."""
     if not accs:
         return init.copy()
     if len(accs) == 1:
         return accs[0]
     stack = np.stack(accs)
-    out = init.copy()
+    out = stack[0].copy()
     outf = out.view(np.float64)
+    out[..., 0] = stack[..., 0].sum(axis=0, dtype=np.int64)  # the selected-row count
     for a in aggs:
         fn, slots = a["fn"], a["slots"]
         for j, s in enumerate(slots):
-            col = stack[:, s]
+            col = stack[..., s]
             if j > 0 or fn in ("count", "size") or (a["acc"] == "i64" and fn in ("sum", "mean")):
-                out[s] = col.sum(dtype=np.int64)
+                out[..., s] = col.sum(axis=0, dtype=np.int64)
             elif a["acc"] == "f64":
                 vals = col.view(np.float64)
-                outf[s] = vals.sum() if fn in ("sum", "mean") else (np.fmin.reduce(vals) if fn == "min" else np.fmax.reduce(vals))
+                if fn in ("sum", "mean"):
+                    outf[..., s] = vals.sum(axis=0)
+                else:
+                    outf[..., s] = (np.fmin if fn == "min" else np.fmax).reduce(vals, axis=0)
             elif a["unsigned"]:
                 u = col.view(np.uint64)
-                out[s:s + 1].view(np.uint64)[0] = u.min() if fn == "min" else u.max()
+                out[..., s] = (u.min(axis=0) if fn == "min" else u.max(axis=0)).view(np.int64)
             else:
-                out[s] = col.min() if fn == "min" else col.max()
+                out[..., s] = col.min(axis=0) if fn == "min" else col.max(axis=0)
     return out
 
 
