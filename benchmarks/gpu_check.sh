@@ -18,7 +18,9 @@ SF="${1:-1}"
 OUT="${OUT:-/tmp/cylonc-gpu-check}"
 PY="${PYTHON:-python3}"
 mkdir -p "$OUT"
-export PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
+# PYTHONSAFEPATH: `python -` and `python -c` must not import the checkout's own cylonc/ folder
+# (the public surface alone) in place of the package assembled below.
+export PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PYTHONSAFEPATH=1
 unset CYLONC_GPU_EMULATE
 status=0
 step() { echo; echo "=== $*"; }

@@ -6,16 +6,20 @@ Workloads (random int64 keys, one thread per rank):
 - ``groupby``: sum of 10M rows into 1M groups;
 - ``sort``: 10M rows by an int64 key.
 
-cylonc runs each with ``executor="mpi"`` at ``--ranks`` (the call's wall time, and rank 0's
-time in the plan itself, without the caller's scatter of the inputs and the gather of the
-result); the baseline is the same work written directly with mpi4py and pyarrow (hash
-shuffle by ``key % ranks`` with IPC buffers and ``Alltoallv``, then ``Table.join`` /
-``group_by``; a sample sort), each rank generating its own share of the same data.
+The baseline is the same work written directly with mpi4py and pyarrow (hash shuffle by
+``key % ranks`` with IPC buffers and ``Alltoallv``, then ``Table.join`` / ``group_by``; a
+sample sort), each rank generating its own share of the same data and keeping its part of the
+result. cylonc is measured the same way (``--spmd``: under ``mpiexec``, each rank holding its
+share in memory, the compiled plan run collectively with the result left on the ranks, as
+``-o DIR`` does without the file writes; barrier to barrier, best of ``--repeat``), and also
+as a whole call with ``executor="mpi"`` from a plain process (scatter of the inputs to a warm
+pool of ranks, the plan, the gather of the result).
 
 Usage::
 
     python benchmarks/mpi_baseline.py [--rows 10000000] [--ranks 1 2] [--repeat 3]
     mpiexec -n 2 python benchmarks/mpi_baseline.py --baseline join   # the baseline alone
+    mpiexec -n 2 python benchmarks/mpi_baseline.py --spmd join --profile   # cylonc alone, per node
 """
 
 from __future__ import annotations
@@ -152,6 +156,63 @@ def run_cylonc(workload: str, rows: int, ranks: int, repeat: int) -> dict:
     return {"workload": workload, "ranks": ranks, **best}
 
 
+def spmd(workload: str, rows: int, repeat: int, profile: bool = False) -> None:
+    """cylonc measured like the baseline, under ``mpiexec``: each rank starts with its share of
+    the data in memory and keeps its part of the result (the plan of ``-o DIR`` without the
+    file writes); rank 0 prints JSON timings (best of `repeat`, barrier to barrier)."""
+    from mpi4py import MPI
+
+    pa.set_cpu_count(1)
+    pa.set_io_thread_count(1)
+    os.environ["CYLONC_NATIVE_THREADS"] = "1"
+    from cylonc.compiler.api import _agree_on_sources
+    from cylonc.compiler.inputs import describe_source
+    from cylonc.compiler.pipeline import Options, compile_pipeline
+    from cylonc.runtime import interpreter
+    from cylonc.runtime.comm import Comm
+    from cylonc.runtime.executors.mpi import output_parts, run_collective
+
+    world = MPI.COMM_WORLD
+    r, p = world.Get_rank(), world.Get_size()
+    fn = {"join": join, "groupby": groupby, "sort": sort}[workload]
+    names = {"join": ["left", "right"], "groupby": ["facts"], "sort": ["sortme"]}[workload]
+    tables = data(rows, rows * r // p, rows * (r + 1) // p)
+    local = {n: tables[n] for n in names}
+    sources = _agree_on_sources({n: describe_source(t, n) for n, t in local.items()}, world)
+    compiled = compile_pipeline(fn, sources, {}, Options(ranks=p, executor="mpi"))
+    plan = output_parts(compiled.plan)
+    comm = Comm(world)
+    phases: dict[str, float] = {}
+    if profile:
+        original = interpreter._Run.node
+
+        def timed(self, node):
+            start = time.perf_counter()
+            try:
+                return original(self, node)
+            finally:
+                key = f"{node.get('id')}:{node['op']}"
+                phases[key] = phases.get(key, 0.0) + time.perf_counter() - start
+
+        interpreter._Run.node = timed
+    best, rows_out = None, 0
+    for _ in range(repeat):
+        phases.clear()
+        world.Barrier()
+        start = time.perf_counter()
+        out = run_collective(plan, local, comm)
+        world.Barrier()
+        elapsed = time.perf_counter() - start
+        if best is None or elapsed < best[0]:
+            best = (elapsed, dict(phases))
+        rows_out = world.allreduce(out.num_rows)
+    if r == 0:
+        res = {"workload": workload, "ranks": p, "seconds": best[0], "rows_out": rows_out}
+        if profile:
+            res["nodes_s"] = {k: round(v, 4) for k, v in best[1].items()}
+        print(json.dumps(res))
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rows", type=int, default=10_000_000)
@@ -159,33 +220,47 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--workloads", nargs="+", default=["join", "groupby", "sort"])
     ap.add_argument("--baseline", help="run this workload's baseline (under mpiexec)")
+    ap.add_argument("--spmd", help="run this workload in cylonc as the baseline runs (under mpiexec)")
+    ap.add_argument("--profile", action="store_true", help="with --spmd: time each plan node")
     args = ap.parse_args(argv)
     if args.baseline:
         baseline(args.baseline, args.rows)
         return
+    if args.spmd:
+        spmd(args.spmd, args.rows, args.repeat, args.profile)
+        return
     os.environ["CYLONC_THREADS_PER_RANK"] = "1"
     mpiexec = os.path.join(os.path.dirname(sys.executable), "mpiexec")
-    results = []
+
+    def under_mpiexec(flag: str, workload: str, ranks: int, times: int) -> dict:
+        cmd = [mpiexec, "-n", str(ranks), sys.executable, __file__, flag, workload, "--rows", str(args.rows)]
+        if flag == "--spmd":
+            cmd += ["--repeat", str(times)]
+            times = 1
+        best = None
+        for _ in range(times):
+            out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            best = r if best is None or r["seconds"] < best["seconds"] else best
+        return best
+
+    rows = []
     for workload in args.workloads:
         for ranks in args.ranks:
-            res = run_cylonc(workload, args.rows, ranks, args.repeat)
-            results.append(dict(res, system="cylonc"))
-            print(json.dumps(results[-1]), flush=True)
-            best = None
-            for _ in range(args.repeat):
-                out = subprocess.run([mpiexec, "-n", str(ranks), sys.executable, __file__, "--baseline", workload,
-                                      "--rows", str(args.rows)], capture_output=True, text=True, check=True)
-                b = json.loads(out.stdout.strip().splitlines()[-1])
-                best = b if best is None or b["seconds"] < best["seconds"] else best
-            results.append(dict(best, system="mpi4py+pyarrow"))
-            print(json.dumps(results[-1]), flush=True)
-    print("\n| workload | ranks | cylonc call (s) | cylonc plan on rank 0 (s) | baseline (s) |")
-    print("|---|---|---|---|---|")
-    for workload in args.workloads:
-        for ranks in args.ranks:
-            c = next(r for r in results if r["system"] == "cylonc" and r["workload"] == workload and r["ranks"] == ranks)
-            b = next(r for r in results if r["system"] != "cylonc" and r["workload"] == workload and r["ranks"] == ranks)
-            print(f"| {workload} | {ranks} | {c['total_s']:.2f} | {c.get('run_s', float('nan')):.2f} | {b['seconds']:.2f} |")
+            row = {"workload": workload, "ranks": ranks,
+                   "spmd": under_mpiexec("--spmd", workload, ranks, args.repeat)["seconds"],
+                   "call": run_cylonc(workload, args.rows, ranks, args.repeat)["total_s"],
+                   "baseline": under_mpiexec("--baseline", workload, ranks, args.repeat)["seconds"]}
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    print("\n| workload | ranks | cylonc SPMD (s) | speed-up over 1 rank | mpi4py + pyarrow baseline (s) "
+          "| cylonc / baseline | cylonc whole call, executor=\"mpi\" (s) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        one = next((x for x in rows if x["workload"] == r["workload"] and x["ranks"] == 1), None)
+        speedup = f"{one['spmd'] / r['spmd']:.2f}x" if one else ""
+        print(f"| {r['workload']} | {r['ranks']} | {r['spmd']:.3f} | {speedup} | {r['baseline']:.3f} "
+              f"| {r['spmd'] / r['baseline']:.2f} | {r['call']:.3f} |")
 
 
 if __name__ == "__main__":

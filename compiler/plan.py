@@ -237,36 +237,86 @@ def _partition_fields(b: _PlanBuilder, op: Operation) -> dict[str, Any]:
     return fields
 
 
+def _float_reads(node: dict[str, Any]) -> set[str]:
+    """The columns a native ``fused`` node's kernel reads the values of."""
+    return {a["column"] for abi in (node.get("abi"), node.get("abi_no_nulls")) if abi is not None
+            for a in abi["args"] if a["kind"] == "values"}
+
+
 def _mark_raw_nan(nodes: list[dict[str, Any]], output: dict[str, Any]) -> None:
-    """Let a scan whose one reader is a native CPU kernel hand it float columns with NaN left
-    in: the kernel reads NaN as null (``nan_as_null`` in its ABI), so the runtime skips the
-    pass over the data that turns NaN into null. The scan lists them as ``keep_nan``; the
-    ``fused`` node as ``nan_inputs`` (its Arrow fallback converts them first). Columns the
-    kernel passes through, groups by, or that the scan filters on are converted as usual."""
+    """Let scans hand float columns with NaN left in to native CPU kernels, which read NaN as
+    null (``nan_as_null`` in their ABI), so the runtime skips the pass over the data that turns
+    NaN into null. A column qualifies when every path from the scan carries it unread (as a
+    join's payload, through project, rename, a filter that does not read it, or a kernel that
+    passes it through) to kernels that read it; a group key, a join key, the scan's own
+    filter, the output, or any other reader needs the conversion. The scan lists the columns as ``keep_nan``; each native ``fused`` node lists
+    the float columns it reads as ``nan_inputs`` (its Arrow fallback converts them first)."""
     readers: dict[int, list[dict[str, Any]]] = {}
     for node in nodes:
         refs = [node.get(k) for k in ("input", "left", "right", "splitters")] + list(node.get("inputs", ()))
-        for r in refs:
+        for r in set(refs):
             if isinstance(r, int):
                 readers.setdefault(r, []).append(node)
     outputs = {item["ref"] for item in output.get("items", ())}
-    by_id = {n["id"]: n for n in nodes if "id" in n}
+    kernel_reads: dict[int, set[str]] = {}
+    passes: dict[int, dict[str, list[str]]] = {}
+    grouped: dict[int, set[str]] = {}
     for node in nodes:
         abis = [a for a in (node.get("abi"), node.get("abi_no_nulls")) if a is not None]
         if node.get("op") != "fused" or not node.get("kernel") or not abis or node.get("device") == "gpu":
             continue
-        scan = by_id.get(node["input"])
-        if scan is None or scan["op"] not in ("input", "read") or scan["id"] in outputs:
-            continue
-        if len(readers.get(scan["id"], ())) != 1:
-            continue
         cols = set.intersection(*(set(a.get("nan_as_null", ())) for a in abis))
+        if cols:
+            node["nan_inputs"] = sorted(cols)
         for a in abis:
             cols -= set(a.get("group_keys") or ())
-            cols -= {c["src"] for c in a.get("columns", ()) if c.get("from") == "input"}
-        cols -= set(scan_filter.columns(scan.get("filter")))
+        kernel_reads[node["id"]] = cols
+        passed: dict[str, list[str]] = {}
+        for c, f in zip(abis[0].get("columns", ()), node["schema"]):
+            if c.get("from") == "input":
+                passed.setdefault(c["src"], []).append(f["name"])
+        passes[node["id"]] = passed
+        grouped[node["id"]] = {k for a in abis for k in (a.get("group_keys") or ())}
+
+    memo: dict[tuple[int, str], bool] = {}
+
+    def safe(nid: int, col: str) -> bool:
+        if (nid, col) not in memo:
+            memo[(nid, col)] = nid not in outputs and all(reader_safe(r, nid, col) for r in readers.get(nid, ()))
+        return memo[(nid, col)]
+
+    def reader_safe(r: dict[str, Any], nid: int, col: str) -> bool:
+        op = r["op"]
+        if op == "fused":
+            if r["id"] not in kernel_reads or col in grouped[r["id"]]:
+                return False
+            read = col in kernel_reads[r["id"]] or col not in _float_reads(r)
+            return read and all(safe(r["id"], o) for o in passes[r["id"]].get(col, ()))
+        if op == "filter":
+            return col not in scan_filter.columns(r["predicate"]) and safe(r["id"], col)
+        if op == "project":
+            return col not in r["columns"] or safe(r["id"], col)
+        if op == "rename":
+            return safe(r["id"], r["mapping"].get(col, col))
+        if op == "join":
+            for side, keys in (("left", r["left_on"]), ("right", r["right_on"])):
+                if r[side] != nid:
+                    continue
+                if col in keys:
+                    return False
+                if not all(safe(r["id"], c["name"]) for c in r["columns"] if c["from"] == side and c["src"] == col):
+                    return False
+            return True
+        return False
+
+    for scan in nodes:
+        if scan.get("op") not in ("input", "read") or scan.get("device") == "gpu":
+            continue
+        filtered = set(scan_filter.columns(scan.get("filter")))
+        cols = [f["name"] for f in scan["schema"]
+                if f["type"] in ("float32", "float64") and f["name"] not in filtered and safe(scan["id"], f["name"])]
         if cols:
-            scan["keep_nan"] = node["nan_inputs"] = sorted(cols)
+            scan["keep_nan"] = cols
 
 
 def module_to_plan(module: ModuleOp, udfs: dict[str, UdfUse] | None = None) -> dict[str, Any]:

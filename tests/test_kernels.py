@@ -555,3 +555,28 @@ def test_tpch_q1_is_one_native_kernel(tpch_sf01):
     text = cc.compile(queries.q1).explain(lineitem)
     assert "[filter+project+assign+project+aggregate]: native" in text, text
     _check_native(queries.q1, rel=1e-9, lineitem=lineitem)
+
+
+@needs_mlir
+def test_kernel_reads_nan_as_null_without_a_conversion_pass():
+    """A scan read only by a native kernel keeps NaN (``keep_nan``): the kernel reads NaN as
+    null, and the Arrow fallback converts first; both give pandas' NaN-skipping answers."""
+    t = pa.table({"g": pa.array([1, 1, 2, 2, 2, 3], pa.int64()),
+                  "x": pa.array([1.0, math.nan, math.nan, 2.5, None, math.nan]),
+                  "y": pa.array([0.5, 1.0, math.nan, 2.0, 3.0, 4.0])})
+
+    def grouped(t):
+        f = t[t.y != 1.0]
+        return f.groupby("g", as_index=False).agg(s=("x", "sum"), n=("x", "count"), m=("y", "mean"))
+
+    def total(t):
+        return (t.x.fillna(10.0) * t.y).sum()
+
+    plan = _compile(grouped, t=t).plan
+    scan = next(n for n in plan["nodes"] if n["op"] == "input")
+    assert scan["keep_nan"] == ["x", "y"] and _fused(plan)[0]["nan_inputs"] == ["x", "y"]
+    got = _check_native(grouped, t=t)
+    assert got.column("s").to_pylist() == [1.0, 2.5, 0.0]
+    assert got.column("n").to_pylist() == [1, 1, 0]
+    assert got.column("m").to_pylist() == [0.5, 2.5, 4.0]
+    assert _check_native(total, t=t) == 0.5 + 10.0 * 1.0 + 2.5 * 2.0 + 10.0 * 3.0 + 10.0 * 4.0

@@ -52,7 +52,7 @@ from cylonc.errors import CylonError, ExecutionError, InputError
 
 from .. import io
 from ..comm import CollectiveError, Comm
-from ..interpreter import execute, validate_plan
+from ..interpreter import _deps, execute, validate_plan
 
 __all__ = ["MPIExecutor", "find_mpiexec", "run_collective", "shutdown_pools", "spmd_comm"]
 
@@ -153,7 +153,8 @@ def rank_sources(job: Mapping[str, Any], plan: Mapping, comm: Comm) -> dict[str,
 
 
 def output_parts(plan: Mapping) -> dict[str, Any]:
-    """`plan` with its table output's final gather removed (each rank keeps its part)."""
+    """`plan` with its table output's final gather (and a sort of the gathered rows) removed:
+    each rank keeps its part."""
     plan = json.loads(json.dumps(plan))
     out = plan["output"]
     if out.get("kind") != "table":
@@ -165,6 +166,13 @@ def output_parts(plan: Mapping) -> dict[str, Any]:
         node = nodes[node["input"]]
     if node["op"] == "gather":
         item["ref"] = node["input"]
+    needed = {item["ref"]}
+    kept = []
+    for n in reversed(plan["nodes"]):
+        if n["id"] in needed:
+            kept.append(n)
+            needed |= _deps(n)
+    plan["nodes"] = kept[::-1]
     return plan
 
 

@@ -940,9 +940,10 @@ def group_codes(table: pa.Table, keys: Sequence[str]
     return gid, len(first), [_native.flat(table[k]).take(rows) for k in keys]
 
 
-def _native_aggregate(table: pa.Table, keys: Sequence[str], aggs: Sequence[Mapping]
-                      ) -> pa.Table | None:
-    """`aggregate` with native hashing and accumulators, or None when it cannot run."""
+def _native_aggregate(table: pa.Table, keys: Sequence[str], aggs: Sequence[Mapping],
+                      sort: bool = True) -> pa.Table | None:
+    """`aggregate` with native hashing and accumulators (groups in no particular order unless
+    `sort`), or None when it cannot run."""
     if not _native.available():
         return None
     for a in aggs:
@@ -965,7 +966,7 @@ def _native_aggregate(table: pa.Table, keys: Sequence[str], aggs: Sequence[Mappi
         rows = pa.array(first, type=pa.int64())
         key_out = [table[k].take(rows) for k in keys]
         agg_out = [_nan_to_null(_native_agg(table, a, gid, ngroups)) for a in aggs]
-        if ngroups > 1:
+        if sort and ngroups > 1:
             order = _native.argsort(key.take(rows)) if ordered else _native_sort_indices(
                 pa.table({f"k{i}": c for i, c in enumerate(key_out)}),
                 [f"k{i}" for i in range(len(keys))], [True] * len(keys))

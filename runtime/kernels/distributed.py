@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 
 from ..comm import Comm
 from . import arrow as K
+from . import native_lib as _native
 
 __all__ = [
     "NODE_OPS",
@@ -168,14 +169,38 @@ def _split(table: pa.Table, dest: np.ndarray, size: int) -> list[pa.Table]:
     return [ordered.slice(int(s), int(c)) for s, c in zip(starts, counts)]
 
 
+def _native_split(table: pa.Table, keys: Sequence[str], size: int) -> list[pa.Table] | None:
+    """`_split` by `hash_rows` with the native hash partitioning, for one integer-like key
+    (the destinations are the numpy hash's); None when it cannot run."""
+    if len(keys) != 1 or not _native.available():
+        return None
+    t = table.schema.field(keys[0]).type
+    if not (pa.types.is_integer(t) or pa.types.is_boolean(t) or pa.types.is_date(t)
+            or pa.types.is_timestamp(t) or pa.types.is_time(t) or pa.types.is_duration(t)):
+        return None
+    try:
+        key = K._int64_keys(table[keys[0]])
+        if key is None:
+            return None
+        counts, order = _native.hash_partition(key, size)
+    except _native.NativeError:
+        return None
+    ordered = K.take_rows(table, pa.array(order))
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    return [ordered.slice(int(s), int(c)) for s, c in zip(starts, counts)]
+
+
 def shuffle(table: pa.Table, keys: Sequence[str], comm: Comm) -> pa.Table:
     """Hash-partition `table` by `keys` over the ranks (rows keep their relative order; what
     arrives is concatenated in source-rank order)."""
     if comm.size == 1:
         comm.alltoall_tables([table], table.schema)
         return table
-    dest = (hash_rows(table, keys) % np.uint64(comm.size)).astype(np.int64)
-    return comm.alltoall_tables(_split(table, dest, comm.size), table.schema, "shuffle")
+    parts = _native_split(table, keys, comm.size)
+    if parts is None:
+        dest = (hash_rows(table, keys) % np.uint64(comm.size)).astype(np.int64)
+        parts = _split(table, dest, comm.size)
+    return comm.alltoall_tables(parts, table.schema, "shuffle")
 
 
 def scatter(table: pa.Table, comm: Comm) -> pa.Table:
@@ -316,7 +341,9 @@ def partial_aggregate(table: pa.Table, keys: Sequence[str], aggs: Sequence[Mappi
             idx.append((w, len(specs)))
             specs.append({"fn": w, "column": None if w == "size" else col, "name": f"p{len(specs)}"})
         plan.append((name, idx))
-    res = K._run_aggs(table, keys, specs)
+    res = K._native_aggregate(table, keys, specs, sort=False) if keys else None
+    if res is None:
+        res = K._run_aggs(table, keys, specs)
     out: dict[str, Any] = {k: res[k] for k in keys}
     for (name, idx), a in zip(plan, aggs):
         cols = {w: res[f"p{i}"] for w, i in idx}
@@ -445,8 +472,14 @@ def _final_by_arrow(table: pa.Table, keys: list[str], aggs: Sequence[Mapping]) -
             opts = total if how == "hash_sum" else pc.ScalarAggregateOptions(skip_nulls=True, min_count=1)
             specs.append((f"{j}.{state}", how, opts, f"{j}.{state}"))
     work = pa.table(cols)
-    res = work.group_by([f"k{i}" for i in range(len(keys))], use_threads=True).aggregate(
-        [(c, how.removeprefix("hash_"), opts) for c, how, opts, _ in specs])
+    kcols = [f"k{i}" for i in range(len(keys))]
+    res = K._native_aggregate(work, kcols, [
+        {"fn": how.removeprefix("hash_"), "column": c, "name": f"{c}_{how.removeprefix('hash_')}"}
+        for c, how, _, _ in specs])
+    ordered = res is not None
+    if res is None:
+        res = work.group_by(kcols, use_threads=True).aggregate(
+            [(c, how.removeprefix("hash_"), opts) for c, how, opts, _ in specs])
     out: dict[str, Any] = {k: res[f"k{i}"] for i, k in enumerate(keys)}
     for j, a in enumerate(aggs):
         fn = a["fn"]
@@ -463,7 +496,7 @@ def _final_by_arrow(table: pa.Table, keys: list[str], aggs: Sequence[Mapping]) -
             out[a["name"]] = got[fn]
         out[a["name"]] = K._nan_to_null(out[a["name"]])
     res = pa.table(out)
-    if res.num_rows > 1:
+    if res.num_rows > 1 and not ordered:
         res = res.take(pc.sort_indices(res, sort_keys=[(k, "ascending", "at_end") for k in keys]))
     return res
 

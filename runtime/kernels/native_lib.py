@@ -35,6 +35,7 @@ __all__ = [
     "get",
     "group_agg",
     "group_ids",
+    "hash_partition",
     "join",
     "join_counts",
     "pack_strings",
@@ -43,7 +44,7 @@ __all__ = [
     "threads",
 ]
 
-ABI_VERSION = 1
+ABI_VERSION = 2
 F64, I64 = 0, 1
 SUM, MIN, MAX, COUNT, FIRST, LAST, SUMF = range(7)
 
@@ -64,6 +65,7 @@ _SIGNATURES = {
     "cyl_group_agg": (_INT, [_INT, _INT, _P, _I64, _P, _P, _I64, _I64, _INT, _P, _P]),
     "cyl_argsort": (_INT, [_INT, _P, _P, _I64, _I64, _INT, _INT, _P]),
     "cyl_gather": (_INT, [_INT, _P, _P, _I64, _INT, _P]),
+    "cyl_hash_partition": (_INT, [_P, _P, _I64, _I64, _I64, _INT, _P, _P]),
     "cyl_pack_strings": (_INT, [_INT, _P, _P, _P, _I64, _I64, _INT, _P]),
 }
 
@@ -388,3 +390,28 @@ def gather(values: np.ndarray, idx: np.ndarray) -> np.ndarray:
                         _ptr(out))
     _check(rc, "gather")
     return out
+
+
+def hash_partition(keys, nparts: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows by destination rank for a shuffle on one int64 key.
+
+    A row goes to ``hash_rows(key) % nparts`` (``runtime/kernels/distributed.py``: the same
+    destination as the numpy hash, nulls alike).
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Rows per destination (int64, length `nparts`), and the row numbers in destination
+        order, each destination's rows in their original order.
+    """
+    lib = get()
+    if lib is None:
+        raise NativeError("the native library is not available")
+    a = _int64(keys)
+    n = len(a)
+    counts = np.zeros(nparts, dtype=np.int64)
+    order = np.empty(n, dtype=np.int64)
+    data, valid, off = _fixed(a)
+    _check(lib.cyl_hash_partition(data, valid, off, n, nparts, threads(), _ptr(counts), _ptr(order)),
+           "hash partition")
+    return counts, order

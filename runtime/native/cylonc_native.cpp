@@ -407,8 +407,11 @@ struct Partitions {
   std::vector<i64> start;
 };
 
-void partition(const i64* keys, Valid valid, i64 n, int bits, int nthreads, bool want_rows,
-               bool want_pos, Partitions& P) {
+// rows_in: the row number of each of the n entries (default: its index), for P.rows. V: Valid,
+// or any type with any_null() and operator()(i64) (the validity of entry i).
+template <class V>
+void partition(const i64* keys, V valid, i64 n, int bits, int nthreads, bool want_rows,
+               bool want_pos, Partitions& P, const i64* rows_in = nullptr) {
   P.bits = bits;
   P.parts = i64(1) << bits;
   const i64 B = P.parts + 1;
@@ -454,7 +457,7 @@ void partition(const i64* keys, Valid valid, i64 n, int bits, int nthreads, bool
                                : static_cast<i64>(hash64(static_cast<u64>(keys[i])) >> shift);
       i64 o = cur[b]++;
       pk[o] = keys[i];
-      if (pr) pr[o] = i;
+      if (pr) pr[o] = rows_in ? rows_in[i] : i;
       if (pp) pp[i] = o;
     }
   }));
@@ -490,10 +493,118 @@ struct Join {
   int nthreads = 1;
 };
 
+// Exact membership bitmap of the build side's valid keys over [lo, lo + span]: a probe key
+// passes iff some build row has it, so the probe rows of a selective join (most of them without
+// a match, e.g. a fact table against a filtered dimension) skip the hash probe, or are dropped
+// before the probe side is partitioned. Built only where it pays (see make_filter).
+struct KeyFilter {
+  bool on = false;
+  bool build_null = false;  // some build row has a null key (probe nulls match it)
+  i64 lo = 0;
+  u64 span = 0;  // max key - lo
+  Buf<u64> words;
+  bool pass(i64 key) const {
+    const u64 d = static_cast<u64>(key) - static_cast<u64>(lo);
+    return d <= span && ((words[d >> 6] >> (d & 63)) & 1) != 0;
+  }
+  void prefetch(i64 key) const {  // the word pass(key) reads (any word when out of range)
+    u64 d = static_cast<u64>(key) - static_cast<u64>(lo);
+    d = d <= span ? d : 0;
+    __builtin_prefetch(words.data() + (d >> 6));
+  }
+};
+
+constexpr i64 kFilterMinProbe = i64(1) << 16;  // fewer probe rows: no filter
+constexpr u64 kFilterMaxBits = u64(1) << 26;   // bitmap at most 8 MiB
+constexpr u64 kFilterFreeBits = u64(1) << 23;  // up to 1 MiB whatever the build size
+// Else at most this many bits a build row: the hash tables take 192 to 512 bits a key, so a
+// bitmap test touches less memory than the probe it saves.
+constexpr u64 kFilterBitsPerRow = 256;
+constexpr i64 kFilterSample = 4096;
+
+// Fill F from the nb build keys if it pays for the np probe keys: the build side at most half
+// the probe side, the key range within the limits above, and at most max_hit of a sample of the
+// valid probe keys in the bitmap (most rows matching: the test would only add work).
+bool make_filter(const i64* bk, Valid bv, i64 nb, const i64* pk, Valid pv, i64 np,
+                 int nthreads, double max_hit, KeyFilter& F) {
+  F.on = false;
+  if (np < kFilterMinProbe || nb > np / 2) return false;
+  const int nt = clamp_threads(nthreads, nb);
+  std::vector<i64> mins(nt, std::numeric_limits<i64>::max());
+  std::vector<i64> maxs(nt, std::numeric_limits<i64>::min());
+  std::vector<char> nulls(nt, 0);
+  check(run_threads(nt, [&](int t) {
+    const i64 lo = range_lo(nb, nt, t), hi = range_lo(nb, nt, t + 1);
+    i64 mn = mins[t], mx = maxs[t];
+    if (bv.any_null()) {
+      bool nl = false;
+      for (i64 i = lo; i < hi; ++i) {
+        if (!bv(i)) {
+          nl = true;
+          continue;
+        }
+        mn = std::min(mn, bk[i]);
+        mx = std::max(mx, bk[i]);
+      }
+      nulls[t] = nl;
+    } else {
+      for (i64 i = lo; i < hi; ++i) {
+        mn = std::min(mn, bk[i]);
+        mx = std::max(mx, bk[i]);
+      }
+    }
+    mins[t] = mn;
+    maxs[t] = mx;
+  }));
+  i64 mn = std::numeric_limits<i64>::max(), mx = std::numeric_limits<i64>::min();
+  bool any_null = false;
+  for (int t = 0; t < nt; ++t) {
+    mn = std::min(mn, mins[t]);
+    mx = std::max(mx, maxs[t]);
+    any_null = any_null || nulls[t];
+  }
+  if (mn > mx) mn = mx = 0;  // no valid build key: an empty bitmap (bit 0 stays clear)
+  const u64 span = static_cast<u64>(mx) - static_cast<u64>(mn);
+  if (span >= kFilterMaxBits ||
+      (span >= kFilterFreeBits && span / kFilterBitsPerRow >= static_cast<u64>(nb)))
+    return false;
+  F.lo = mn;
+  F.span = span;
+  F.build_null = any_null;
+  F.words.reset(span / 64 + 1, true);
+  F.words.zero();
+  u64* w = F.words.data();
+  check(run_threads(nt, [&](int t) {
+    const i64 lo = range_lo(nb, nt, t), hi = range_lo(nb, nt, t + 1);
+    for (i64 i = lo; i < hi; ++i) {
+      if (!bv(i)) continue;
+      const u64 d = static_cast<u64>(bk[i]) - static_cast<u64>(mn);
+      const u64 bit = u64(1) << (d & 63);
+      if (nt == 1) {
+        w[d >> 6] |= bit;
+      } else if ((__atomic_load_n(w + (d >> 6), __ATOMIC_RELAXED) & bit) == 0) {
+        __atomic_fetch_or(w + (d >> 6), bit, __ATOMIC_RELAXED);
+      }
+    }
+  }));
+  const i64 S = std::min(np, kFilterSample);
+  i64 valid = 0, hit = 0;
+  for (i64 s = 0; s < S; ++s) {
+    const i64 i = static_cast<i64>((static_cast<__int128>(np) * s) / S);
+    if (!pv(i)) continue;
+    ++valid;
+    hit += F.pass(pk[i]);
+  }
+  if (valid == 0 || static_cast<double>(hit) > max_hit * static_cast<double>(valid)) return false;
+  F.on = true;
+  return true;
+}
+
 // Match the rows of L against those of R (null keys equal each other): out[k] for each k of
 // L, and R's matching rows into rsorted[base, ...). Hash table on L when build_left, else on R.
+// F (optional): a filter of the build side's keys, tested before each probe.
 void join_step(const View& L, const View& R, bool build_left, i64 base, int nthreads,
-               Match* out, i64* rs) {
+               Match* out, i64* rs, const KeyFilter* F = nullptr) {
   Table tab;
   i64 null_id = -1;
   if (!build_left) {
@@ -526,6 +637,15 @@ void join_step(const View& L, const View& R, bool build_left, i64 base, int nthr
     const int nt = clamp_threads(nthreads, L.count);
     check(run_threads(nt, [&](int t) {
       const i64 lo = range_lo(L.count, nt, t), hi = range_lo(L.count, nt, t + 1);
+      if (F != nullptr) {
+        for (i64 k = lo; k < hi; ++k) {
+          const i64 id = L.is_null(k)           ? null_id
+                         : !F->pass(L.keys[k]) ? -1
+                                               : tab.find(L.keys[k]);
+          out[k] = id >= 0 ? gm[id] : Match{0, 0};
+        }
+        return;
+      }
       for (i64 k = lo; k < hi; ++k) {
         const i64 id = L.is_null(k) ? null_id : tab.find(L.keys[k]);
         out[k] = id >= 0 ? gm[id] : Match{0, 0};
@@ -551,6 +671,16 @@ void join_step(const View& L, const View& R, bool build_left, i64 base, int nthr
   check(run_threads(nt, [&](int t) {
     i64* c = cnt_t.data() + static_cast<size_t>(t) * G;
     const i64 lo = range_lo(R.count, nt, t), hi = range_lo(R.count, nt, t + 1);
+    if (F != nullptr) {
+      for (i64 k = lo; k < hi; ++k) {
+        const i64 id = R.is_null(k)           ? null_id
+                       : !F->pass(R.keys[k]) ? -1
+                                             : tab.find(R.keys[k]);
+        rid[k] = id;
+        if (id >= 0) ++c[id];
+      }
+      return;
+    }
     for (i64 k = lo; k < hi; ++k) {
       i64 id = R.is_null(k) ? null_id : tab.find(R.keys[k]);
       rid[k] = id;
@@ -599,8 +729,9 @@ constexpr int kJoinPartRowsLog2 = 13;
 // {key, payload} slots, then probe it with the left rows in left order (prefetching), so the
 // left side is neither partitioned nor permuted back. payload: the right row of a key with one
 // row, or -(group + 1) for a key with several (their rows in rsorted).
+// F: a filter of the right keys (used when F.on): left rows failing it skip the probe.
 void join_right_table(const i64* lk, Valid lv, i64 n, const i64* rk, Valid rv, i64 m, int bits,
-                      Join& J) {
+                      const KeyFilter& F, Join& J) {
   TIMER(tm, "join");
   constexpr i64 kEmpty = std::numeric_limits<i64>::min();
   struct Slot {
@@ -690,6 +821,49 @@ void join_right_table(const i64* lk, Valid lv, i64 n, const i64* rk, Valid rv, i
   const Match* G0 = dm.data();
   Match* match = J.match.data();
   const int ntl = clamp_threads(J.nthreads, n);
+  auto probe_one = [&](i64 key, i64 region, i64 x) -> Match {
+    const Slot* base = T0 + region;
+    for (;;) {
+      const Slot& e = base[x];
+      if (e.payload == kEmpty) return Match{0, 0};
+      if (e.key == key) return e.payload >= 0 ? Match{e.payload, 1} : G0[-e.payload - 1];
+      if (++x == cap) x = 0;
+    }
+  };
+  if (F.on) {  // most left rows fail the filter: probe the few that pass, in batches
+    check(run_threads(ntl, [&](int t) {
+      const i64 lo = range_lo(n, ntl, t), hi = range_lo(n, ntl, t + 1);
+      constexpr i64 kBatch = 64;
+      i64 idx[kBatch], region[kBatch], first[kBatch];
+      for (i64 b0 = lo; b0 < hi; b0 += kBatch) {
+        const i64 cnt = std::min(kBatch, hi - b0);
+        i64 nc = 0;
+        if (b0 + kBatch < hi) {  // the next batch's bitmap words
+          const i64 e = std::min(kBatch, hi - b0 - kBatch);
+          for (i64 j = 0; j < e; ++j) F.prefetch(lk[b0 + kBatch + j]);
+        }
+        for (i64 j = 0; j < cnt; ++j) {
+          const i64 i = b0 + j;
+          if (!lv(i)) {
+            match[i] = null_match;
+          } else if (!F.pass(lk[i])) {
+            match[i] = Match{0, 0};
+          } else {
+            idx[nc++] = i;
+          }
+        }
+        for (i64 c = 0; c < nc; ++c) {
+          const u64 h = hash64(static_cast<u64>(lk[idx[c]]));
+          region[c] = static_cast<i64>(h >> shift) * cap;
+          first[c] = static_cast<i64>(((h & 0xffffffffULL) * static_cast<u64>(cap)) >> 32);
+          __builtin_prefetch(T0 + region[c] + first[c]);
+        }
+        for (i64 c = 0; c < nc; ++c) match[idx[c]] = probe_one(lk[idx[c]], region[c], first[c]);
+      }
+    }));
+    LAP(tm, "probe (filtered)");
+    return;
+  }
   check(run_threads(ntl, [&](int t) {
     const i64 lo = range_lo(n, ntl, t), hi = range_lo(n, ntl, t + 1);
     constexpr i64 kBatch = 32;
@@ -728,6 +902,62 @@ void join_right_table(const i64* lk, Valid lv, i64 n, const i64* rk, Valid rv, i
   LAP(tm, "probe");
 }
 
+// The validity of the entries of a compacted key array, through their original row numbers.
+struct RowValid {
+  const i64* rows;
+  Valid v;
+  bool any_null() const { return v.any_null(); }
+  bool operator()(i64 i) const { return v(rows[i]); }
+};
+
+// The right rows (m) that can match a left row under F: keys passing it, and null keys when the
+// left side has one. Their keys and row numbers, in row order, into ck / cr; returns the count.
+i64 compact_probe(const i64* rk, Valid rv, i64 m, const KeyFilter& F, int nthreads, Buf<i64>& ck,
+                  Buf<i64>& cr) {
+  const int nt = clamp_threads(nthreads, m);
+  Buf<i64> sk(m), sr(m);  // each thread's kept rows at the start of its row range
+  std::vector<i64> cnt(nt + 1, 0);
+  check(run_threads(nt, [&](int t) {
+    const i64 lo = range_lo(m, nt, t), hi = range_lo(m, nt, t + 1);
+    i64* k = sk.data() + lo;
+    i64* r = sr.data() + lo;
+    i64 c = 0;
+    if (rv.any_null()) {
+      for (i64 i = lo; i < hi; ++i) {
+        const i64 key = rk[i];
+        k[c] = key;
+        r[c] = i;
+        if (i + 32 < hi) F.prefetch(rk[i + 32]);
+        c += rv(i) ? F.pass(key) : F.build_null;
+      }
+    } else {
+      for (i64 i = lo; i < hi; ++i) {
+        const i64 key = rk[i];
+        k[c] = key;
+        r[c] = i;
+        if (i + 32 < hi) F.prefetch(rk[i + 32]);
+        c += F.pass(key);
+      }
+    }
+    cnt[t + 1] = c;
+  }));
+  if (nt == 1) {
+    ck = std::move(sk);
+    cr = std::move(sr);
+    return cnt[1];
+  }
+  for (int t = 0; t < nt; ++t) cnt[t + 1] += cnt[t];
+  const i64 total = cnt[nt];
+  ck.reset(total);
+  cr.reset(total);
+  check(run_threads(nt, [&](int t) {
+    const i64 lo = range_lo(m, nt, t), c = cnt[t + 1] - cnt[t];
+    std::memcpy(ck.data() + cnt[t], sk.data() + lo, static_cast<size_t>(c) * sizeof(i64));
+    std::memcpy(cr.data() + cnt[t], sr.data() + lo, static_cast<size_t>(c) * sizeof(i64));
+  }));
+  return total;
+}
+
 Join* join_new(const i64* lk, Valid lv, i64 n, const i64* rk, Valid rv, i64 m, int nthreads) {
   auto J = new Join();
   try {
@@ -738,23 +968,40 @@ Join* join_new(const i64* lk, Valid lv, i64 n, const i64* rk, Valid rv, i64 m, i
     J->rsorted.reset(m);
     const bool build_left = n < m;
     const i64 build = build_left ? n : m;
+    // A bitmap of the build keys where it pays (few probe rows match): probe rows failing it
+    // skip the probe, or on the partitioned build-left path are not partitioned at all.
+    KeyFilter F;
+    if (build_left) {
+      make_filter(lk, lv, n, rk, rv, m, J->nthreads, build <= kJoinSingleMax ? 0.5 : 0.75, F);
+    } else {
+      make_filter(rk, rv, m, lk, lv, n, J->nthreads, 0.5, F);
+    }
     if (build <= kJoinSingleMax) {
       View L{lk, nullptr, n, lv.any_null() ? 2 : 0, lv};
       View R{rk, nullptr, m, rv.any_null() ? 2 : 0, rv};
-      join_step(L, R, build_left, 0, J->nthreads, J->match.data(), J->rsorted.data());
+      join_step(L, R, build_left, 0, J->nthreads, J->match.data(), J->rsorted.data(),
+                F.on ? &F : nullptr);
       return J;
     }
     const int bits =
         std::min(12, std::max(1, ceil_log2(static_cast<u64>(build)) - kJoinPartRowsLog2));
     if (!build_left) {
-      join_right_table(lk, lv, n, rk, rv, m, bits, *J);
+      join_right_table(lk, lv, n, rk, rv, m, bits, F, *J);
       return J;
     }
     TIMER(tm, "join");
     Partitions PL, PR;
     partition(lk, lv, n, bits, J->nthreads, false, true, PL);
     LAP(tm, "partition left");
-    partition(rk, rv, m, bits, J->nthreads, true, false, PR);
+    if (F.on) {  // partition only the right rows that can match (rows keep their numbers)
+      Buf<i64> ck, cr;
+      const i64 mc = compact_probe(rk, rv, m, F, J->nthreads, ck, cr);
+      LAP(tm, "filter right");
+      partition(ck.data(), RowValid{cr.data(), rv}, mc, bits, J->nthreads, true, false, PR,
+                cr.data());
+    } else {
+      partition(rk, rv, m, bits, J->nthreads, true, false, PR);
+    }
     LAP(tm, "partition right");
     // Matches of the left rows in partition order, then gathered into left order.
     Buf<Match> pm(n);
@@ -1401,6 +1648,53 @@ void gather(const T* src, const i64* idx, i64 n, int nthreads, T* dst) {
   }));
 }
 
+// --- hash partitioning (the shuffle across ranks) --------------------------------------------
+
+// splitmix64's finalizer, as runtime/kernels/distributed.py `_mix` (uint64 wrapping).
+inline u64 mix64(u64 h) {
+  h ^= h >> 30;
+  h *= 0xBF58476D1CE4E5B9ULL;
+  h ^= h >> 27;
+  h *= 0x94D049BB133111EBULL;
+  return h ^ (h >> 31);
+}
+
+// Destination of each row, `hash_rows` of one int64 key column modulo nparts, then the rows in
+// destination order (stable: each destination's rows keep their order). counts[d]: rows to d.
+void hash_partition(const i64* keys, Valid valid, i64 n, i64 nparts, int nthreads, i64* counts,
+                    i64* order) {
+  constexpr u64 kGold = 0x9E3779B97F4A7C15ULL, kNull = 0x6A09E667F3BCC909ULL;
+  const u64 p = static_cast<u64>(nparts);
+  Buf<uint32_t> dest(std::max<i64>(n, 1));
+  const int nt = clamp_threads(nthreads, n);
+  std::vector<std::vector<i64>> hist(nt, std::vector<i64>(nparts, 0));
+  check(run_threads(nt, [&](int t) {
+    const i64 lo = range_lo(n, nt, t), hi = range_lo(n, nt, t + 1);
+    i64* h = hist[t].data();
+    for (i64 i = lo; i < hi; ++i) {
+      const u64 col = valid(i) ? mix64(static_cast<u64>(keys[i]) ^ kGold) : kNull;
+      const u64 d = mix64(kGold * 31 + col) % p;
+      dest[i] = static_cast<uint32_t>(d);
+      ++h[d];
+    }
+  }));
+  std::vector<std::vector<i64>> at(nt, std::vector<i64>(nparts, 0));
+  i64 pos = 0;
+  for (i64 d = 0; d < nparts; ++d) {
+    counts[d] = 0;
+    for (int t = 0; t < nt; ++t) {
+      at[t][d] = pos;
+      pos += hist[t][d];
+      counts[d] += hist[t][d];
+    }
+  }
+  check(run_threads(nt, [&](int t) {
+    const i64 lo = range_lo(n, nt, t), hi = range_lo(n, nt, t + 1);
+    i64* a = at[t].data();
+    for (i64 i = lo; i < hi; ++i) order[a[dest[i]]++] = i;
+  }));
+}
+
 }  // namespace
 
 // --- C ABI -------------------------------------------------------------------------------------
@@ -1554,6 +1848,19 @@ int cyl_pack_strings(int large_offsets, const void* offsets, const uint8_t* data
         ? pack_strings(static_cast<const int64_t*>(offsets), data, v, off, n, nthreads, out)
         : pack_strings(static_cast<const int32_t*>(offsets), data, v, off, n, nthreads, out);
     return ok ? 0 : 1;
+  } catch (...) {
+    return -1;
+  }
+}
+
+int cyl_hash_partition(const int64_t* keys, const uint8_t* valid, int64_t voff, int64_t n,
+                       int64_t nparts, int nthreads, int64_t* counts, int64_t* order) {
+  if (n < 0 || nparts < 1 || nparts > (int64_t(1) << 31) || counts == nullptr ||
+      (n > 0 && (keys == nullptr || order == nullptr)))
+    return -1;
+  try {
+    hash_partition(keys, Valid{valid, voff}, n, nparts, nthreads, counts, order);
+    return 0;
   } catch (...) {
     return -1;
   }

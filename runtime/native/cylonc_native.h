@@ -12,7 +12,7 @@
 #define CYL_API __attribute__((visibility("default")))
 #endif
 
-#define CYL_ABI_VERSION 1
+#define CYL_ABI_VERSION 2
 #define CYL_F64 0
 #define CYL_I64 1
 
@@ -65,6 +65,12 @@ CYL_API int cyl_pack_strings(int large_offsets, const void* offsets, const uint8
                              int64_t* out);
 
 /* dst[i] = src[idx[i]] for fixed-width values of `width` bytes (0 where idx[i] < 0). */
+/* Hash partitioning for a shuffle: each row's destination is runtime/kernels/distributed.py's
+ * `hash_rows` of the one int64 key modulo nparts (nulls hash alike); counts[d] gets the rows
+ * for d, order the row numbers by destination, each destination's in row order. */
+CYL_API int cyl_hash_partition(const int64_t* keys, const uint8_t* valid, int64_t voff, int64_t n,
+                               int64_t nparts, int nthreads, int64_t* counts, int64_t* order);
+
 CYL_API int cyl_gather(int width, const void* src, const int64_t* idx, int64_t n, int nthreads,
                        void* dst);
 

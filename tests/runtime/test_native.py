@@ -124,6 +124,84 @@ def test_join_skew_sliced_and_extreme_keys():
     np.testing.assert_array_equal(ri, rri)
 
 
+# Selective joins: a small build side against a probe side whose rows mostly find no match, so
+# the kernel's bitmap of the build keys drops probe rows before probing / partitioning them
+# (where the key range allows one). (n, m): the smaller side builds; both paths of each size.
+SELECTIVE_SIZES = [
+    (20_000, 300_000), (300_000, 20_000),      # one shared table
+    (140_000, 400_000), (400_000, 140_000),    # partitioned build left / right table
+]
+
+
+def _selective_keys(rng, n, m, keys):
+    """Build keys (the smaller side) from a few of 4M values, probe keys from all of them."""
+    nb, npr = min(n, m), max(n, m)
+    universe = 4_000_000
+    if keys == "dups":  # each build key on about 3 rows
+        build = rng.choice(rng.choice(universe, nb // 3, replace=False), nb)
+    else:
+        build = rng.choice(universe, nb, replace=False)
+    probe = rng.integers(0, universe, npr)
+    if keys == "negative":  # a bitmap over a negative range
+        build, probe = build - 7_000_000, probe - 7_000_000
+    elif keys == "wide":  # a range far too wide for a bitmap
+        build, probe = build * 2**40 - 2**62, probe * 2**40 - 2**62
+    elif keys == "extreme":  # the int64 limits on both sides: no bitmap either
+        build = np.concatenate([build[:-2], [-2**63, 2**63 - 1]])
+        probe = np.concatenate([[2**63 - 1], probe[1:-1], [-2**63]])
+    return (build, probe) if n <= m else (probe, build)
+
+
+@needs_native
+@pytest.mark.parametrize("n,m", SELECTIVE_SIZES)
+@pytest.mark.parametrize("keys", ["few", "negative", "wide", "extreme", "dups"])
+@pytest.mark.parametrize("nulls", [(0.0, 0.0), (0.0005, 0.001), (0.0, 0.001), (0.001, 0.0)])
+def test_selective_join_matches_reference(n, m, keys, nulls):
+    rng = np.random.default_rng(n + m + len(keys))
+    lk, rk = _selective_keys(rng, n, m, keys)
+    left = pa.array(lk, type=pa.int64(), mask=rng.random(n) < nulls[0] if nulls[0] else None)
+    right = pa.array(rk, type=pa.int64(), mask=rng.random(m) < nulls[1] if nulls[1] else None)
+    for keep in (False, True):
+        li, ri = nl.join(left, right, keep_unmatched=keep)
+        rli, rri = _reference_pairs(left, right, keep)
+        np.testing.assert_array_equal(li, rli)
+        np.testing.assert_array_equal(ri, rri)
+    counts = nl.join_counts(left, right)
+    lc, rc, card = K.key_codes([pa.chunked_array([left])], [pa.chunked_array([right])])
+    np.testing.assert_array_equal(counts, np.bincount(rc, minlength=card)[lc])
+
+
+@needs_native
+@pytest.mark.parametrize("threads", ["1", "3"])
+@pytest.mark.parametrize("n,m", SELECTIVE_SIZES)
+def test_selective_join_thread_counts_and_slices(n, m, threads, monkeypatch):
+    monkeypatch.setenv("CYLONC_NATIVE_THREADS", threads)
+    rng = np.random.default_rng(abs(n - m))
+    lk, rk = _selective_keys(rng, n + 5, m + 7, "dups")
+    left = pa.array(lk, type=pa.int64(), mask=rng.random(n + 5) < 0.001).slice(5)
+    right = pa.array(rk, type=pa.int64(), mask=rng.random(m + 7) < 0.002).slice(7)
+    for keep in (False, True):
+        li, ri = nl.join(left, right, keep_unmatched=keep)
+        rli, rri = _reference_pairs(left, right, keep)
+        np.testing.assert_array_equal(li, rli)
+        np.testing.assert_array_equal(ri, rri)
+
+
+@needs_native
+@pytest.mark.parametrize("build_left", [True, False])
+def test_selective_join_all_null_build_side(build_left):
+    rng = np.random.default_rng(11)
+    small = pa.nulls(1_000, type=pa.int64())  # no valid build key: an empty bitmap
+    big = _ints(rng, 100_000, 50, 0.001)
+    big = pa.concat_arrays([big, pa.array([0], type=pa.int64())])
+    left, right = (small, big) if build_left else (big, small)
+    for keep in (False, True):
+        li, ri = nl.join(left, right, keep_unmatched=keep)
+        rli, rri = _reference_pairs(left, right, keep)
+        np.testing.assert_array_equal(li, rli)
+        np.testing.assert_array_equal(ri, rri)
+
+
 @needs_native
 @pytest.mark.parametrize("n,hi,nulls", [(0, 5, 0.0), (10, 3, 0.2), (100_000, 50, 0.1),
                                         (300_000, 200_000, 0.05), (200_000, 2**62, 0.0)])
@@ -418,3 +496,26 @@ def test_native_failure_falls_back(monkeypatch):
     monkeypatch.undo()
     assert_tables_agree(got, _without_native(K.aggregate, table, ["g"], AGGS))
     assert srt.equals(_without_native(K.sort, table, ["g", "h"], [True, False]))
+
+
+@needs_native
+@pytest.mark.parametrize("values", [
+    np.random.default_rng(3).integers(-10**12, 10**12, 50_000),
+    [1, None, 3, -5, None, 2**62, -2**63],
+    np.random.default_rng(4).integers(0, 10**6, 999).astype(np.int32),
+    [True, False, None, True],
+], ids=["int64", "nulls-extremes", "int32", "bool"])
+@pytest.mark.parametrize("ranks", [2, 3, 7])
+def test_native_shuffle_partitions_as_the_numpy_hash(values, ranks):
+    """The native hash partitioning sends every row where `hash_rows` does (so a native and a
+    numpy shuffle co-partition), each destination's rows in their original order."""
+    from cylonc.runtime.kernels import distributed as D
+
+    t = pa.table({"k": pa.array(values), "v": np.arange(len(values))})
+    dest = (D.hash_rows(t, ["k"]) % np.uint64(ranks)).astype(np.int64)
+    want = D._split(t, dest, ranks)
+    got = D._native_split(t, ["k"], ranks)
+    assert got is not None and all(a.equals(b) for a, b in zip(want, got))
+    counts, order = nl.hash_partition(K._int64_keys(t["k"]), ranks)
+    assert counts.tolist() == np.bincount(dest, minlength=ranks).tolist()
+    assert order.tolist() == np.argsort(dest, kind="stable").tolist()
