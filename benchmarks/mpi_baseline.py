@@ -144,7 +144,7 @@ def run_cylonc(workload: str, rows: int, ranks: int, repeat: int) -> dict:
     names = {"join": ["left", "right"], "groupby": ["facts"], "sortme": ["sortme"]}.get(workload, ["sortme"])
     sources = {n: tables[n] for n in names}
     compiled = compile_pipeline(fn, {n: describe_source(t, n) for n, t in sources.items()}, {},
-                                Options(ranks=ranks, executor="mpi"))
+                                Options(ranks=ranks, executor="mpi", device="cpu"))
     ex = MPIExecutor(ranks)
     ex.run(compiled.plan, {n: t.slice(0, 1000) for n, t in sources.items()})  # start the ranks
     best = None
@@ -179,7 +179,7 @@ def spmd(workload: str, rows: int, repeat: int, profile: bool = False) -> None:
     tables = data(rows, rows * r // p, rows * (r + 1) // p)
     local = {n: tables[n] for n in names}
     sources = _agree_on_sources({n: describe_source(t, n) for n, t in local.items()}, world)
-    compiled = compile_pipeline(fn, sources, {}, Options(ranks=p, executor="mpi"))
+    compiled = compile_pipeline(fn, sources, {}, Options(ranks=p, executor="mpi", device="cpu"))
     plan = output_parts(compiled.plan)
     comm = Comm(world)
     phases: dict[str, float] = {}

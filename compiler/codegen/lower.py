@@ -15,7 +15,7 @@ plan carries (``runtime/PLAN.md``, node ``fused``):
 - with a final reduce: ``acc: memref<?xi64>``, the accumulators (float ones as f64 bits),
   which the runtime initializes and the kernel updates, so a table is reduced batch by batch;
 - with a final group-by: the rows' dense group codes (``memref<?xi64>``, computed by the
-  runtime with Arrow's hashing; -1 for a null key) and the per-group accumulator table, which
+  runtime's hash group-by; -1 for a null key) and the per-group accumulator table, which
   the kernel updates in place for each kept row (under an ``scf.if``).
 
 A kernel reading nullable columns also gets a ``<symbol>_nonull`` variant that reads no

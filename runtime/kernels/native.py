@@ -286,6 +286,27 @@ def _group_codes(table: pa.Table, keys: list[str]) -> tuple[np.ndarray, int, lis
     return code, card, values
 
 
+BATCH_ROWS = 1 << 18
+"""Record batches longer than this are run as slices of about this many rows (so that one long
+batch still spreads over the threads)."""
+
+
+def _batches(table: pa.Table) -> list[pa.RecordBatch]:
+    """The table's non-empty record batches, long ones cut into slices of ~`BATCH_ROWS` rows."""
+    out = []
+    for b in table.to_batches():
+        n = b.num_rows
+        if n <= 2 * BATCH_ROWS:
+            if n:
+                out.append(b)
+            continue
+        parts = -(-n // BATCH_ROWS)
+        for i in range(parts):
+            lo, hi = n * i // parts, n * (i + 1) // parts
+            out.append(b.slice(lo, hi - lo))
+    return out
+
+
 def _run(node: Mapping, abi: Mapping, table: pa.Table, kernel: Callable[..., None],
          scalars: Mapping[int, pa.Scalar]) -> pa.Table:
     reduce = abi.get("reduce")
@@ -296,7 +317,7 @@ def _run(node: Mapping, abi: Mapping, table: pa.Table, kernel: Callable[..., Non
         params_base[s["value"]] = bits
         params_base[s["valid"]] = valid
     target = schema_to_arrow(node["schema"])
-    batches = [b for b in table.to_batches() if b.num_rows]
+    batches = _batches(table)
     ones = None  # the validity bitmap of columns that have none in a batch: all valid
     if any(a["kind"] == "validity" for a in abi["args"]):
         ones = np.full(max((b.num_rows for b in batches), default=0) // 8 + 2, 0xFF, dtype=np.uint8)
@@ -384,9 +405,8 @@ def _run(node: Mapping, abi: Mapping, table: pa.Table, kernel: Callable[..., Non
 
     if grouped:  # one accumulator table per thread, each over a run of consecutive batches
         offsets, offset = [], 0
-        for b in table.to_batches():
-            if b.num_rows:
-                offsets.append((b, offset))
+        for b in batches:
+            offsets.append((b, offset))
             offset += b.num_rows
         runs = min(_threads(), len(offsets))
         if runs < 2 or table.num_rows < PARALLEL_MIN_ROWS or gacc.size > GROUPED_PARALLEL_MAX:
@@ -412,7 +432,10 @@ def _run(node: Mapping, abi: Mapping, table: pa.Table, kernel: Callable[..., Non
         names = target.names[: len(key_values)]
         out = pa.Table.from_arrays([c.cast(f.type) for c, f in zip(cols, target)], schema=target)
         if out.num_rows > 1:
-            out = out.take(pc.sort_indices(out, sort_keys=[(k, "ascending", "at_end") for k in names]))
+            order = K._native_sort_indices(out, names, [True] * len(names))
+            if order is None:
+                order = pc.sort_indices(out, sort_keys=[(k, "ascending", "at_end") for k in names])
+            out = out.take(order)
         return out
     results = _map(one_batch, batches, table.num_rows)
     STATS["calls"] += len(batches)
