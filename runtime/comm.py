@@ -262,7 +262,7 @@ class Comm:
     def alltoall_tables(self, parts: Sequence[pa.Table | None], schema: pa.Schema,
                         what: str = "shuffle") -> pa.Table:
         """Send ``parts[d]`` to rank ``d``; return what this rank receives, concatenated in
-        source-rank order (empty parts cost no bytes).
+        source-rank order (empty parts cost no bytes; this rank's own part is not copied).
 
         Parameters
         ----------
@@ -277,14 +277,24 @@ class Comm:
             raise ValueError(f"alltoall needs one table per rank ({self.size}), got {len(parts)}")
         if self.fault and self.fault.get("action") == "raise":
             self._inject(what)
-        send, counts = serialize(parts) if self.size > 1 else (None, None)
+        if self.size > 1:
+            send, counts = serialize([None if d == self.rank else t for d, t in enumerate(parts)])
         self._handshake(True)
+        own = parts[self.rank]
+        own = schema.empty_table() if own is None else own
+        if not own.schema.equals(schema):
+            own = own.cast(schema) if own.schema.names == schema.names else own
         if self.size == 1:
-            t = parts[0]
-            return schema.empty_table() if t is None else t
+            return own
         self._inject(what)
         recv, rcounts = self._alltoallv(send, counts)
-        return deserialize(recv, rcounts, schema)
+        split = int(rcounts[:self.rank].sum())
+        pieces = [deserialize(recv[:split], rcounts[:self.rank], schema), own,
+                  deserialize(recv[split:], rcounts[self.rank + 1:], schema)]
+        pieces = [t for t in pieces if t.num_rows]
+        if not pieces:
+            return schema.empty_table()
+        return pieces[0] if len(pieces) == 1 else pa.concat_tables(pieces)
 
     def allgather_table(self, table: pa.Table) -> pa.Table:
         """Every rank's table concatenated in rank order, on every rank."""

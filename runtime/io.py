@@ -264,6 +264,28 @@ def check_schema(actual: pa.Schema, source_schema: Sequence[Mapping], *, name: s
             )
 
 
+def plan_sources(plan: Mapping, sources: Mapping[str, Any]) -> dict[str, Any]:
+    """Each plan input's source (a table, or a path), checked against its ``source_schema``.
+
+    Raises
+    ------
+    InputError
+        `sources` is not a mapping, an input is missing, or a source does not fit.
+    """
+    if not isinstance(sources, Mapping):
+        raise InputError(f"sources must map input names to tables or paths, got {type(sources).__name__}")
+    out = {}
+    for spec in plan["inputs"]:
+        name = spec["name"]
+        if name not in sources:
+            raise InputError(f"input {name!r} was not given")
+        src = prepare(sources[name], name=name)
+        check_schema(schema_of(src, name=name, csv_null_as=None), spec["source_schema"], name=name,
+                     path=src if not isinstance(src, pa.Table) else None)
+        out[name] = src
+    return out
+
+
 def _type_name(t: pa.DataType) -> str:
     try:
         return from_arrow(t)

@@ -570,20 +570,6 @@ class MPIExecutor:
 
     # -------------------------------------------------------------- checks and job files
 
-    def _check_sources(self, plan: Mapping, sources: Mapping[str, Any]) -> dict[str, Any]:
-        if not isinstance(sources, Mapping):
-            raise InputError(f"sources must map input names to tables or paths, got {type(sources).__name__}")
-        out = {}
-        for spec in plan["inputs"]:
-            name = spec["name"]
-            if name not in sources:
-                raise InputError(f"input {name!r} was not given")
-            src = io.prepare(sources[name], name=name)
-            io.check_schema(io.schema_of(src, name=name, csv_null_as=None), spec["source_schema"], name=name,
-                            path=src if not isinstance(src, pa.Table) else None)
-            out[name] = src
-        return out
-
     def _write_job(self, folder: Path, plan: dict, sources: dict[str, Any], output_dir: Path | None) -> Path:
         job_inputs: dict[str, Any] = {}
         for i, (name, src) in enumerate(sources.items()):
@@ -635,7 +621,7 @@ class MPIExecutor:
         """
         validate_plan(plan)
         plan = json.loads(json.dumps(plan))
-        checked = self._check_sources(plan, sources or {})
+        checked = io.plan_sources(plan, sources or {})
         _pickle_udfs(plan, udfs)
         out_dir = None
         if output_dir is not None:

@@ -78,7 +78,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from cylonc.errors import CylonError, ExecutionError, InputError
+from cylonc.errors import CylonError, ExecutionError
 
 from .. import artifact as A
 
@@ -873,13 +873,7 @@ def _materialize(plan: Mapping, sources: Mapping[str, Any], workdir: Path) -> di
     from .. import io
 
     out = {}
-    for spec in plan["inputs"]:
-        name = spec["name"]
-        if name not in sources:
-            raise InputError(f"input {name!r} was not given")
-        src = io.prepare(sources[name], name=name)
-        io.check_schema(io.schema_of(src, name=name, csv_null_as=None), spec["source_schema"], name=name,
-                        path=src if not isinstance(src, pa.Table) else None)
+    for name, src in io.plan_sources(plan, sources).items():
         if isinstance(src, pa.Table):
             path = workdir / "inputs" / f"{name}.parquet"
             path.parent.mkdir(parents=True, exist_ok=True)

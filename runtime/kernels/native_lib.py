@@ -133,6 +133,13 @@ def reset() -> None:
     _lib = _UNSET
 
 
+def _require() -> ctypes.CDLL:
+    lib = get()
+    if lib is None:
+        raise NativeError("the native library is not available")
+    return lib
+
+
 def available() -> bool:
     """Whether the native kernels can be used."""
     return get() is not None
@@ -246,9 +253,7 @@ def join(left, right, keep_unmatched: bool = False) -> tuple[np.ndarray, np.ndar
         Left and right row indices (int64): left rows in order, each one's matches in right
         order.
     """
-    lib = get()
-    if lib is None:
-        raise NativeError("the native library is not available")
+    lib = _require()
     h = _JoinHandle(lib, _int64(left), _int64(right))
     try:
         return h.pairs(keep_unmatched)
@@ -258,9 +263,7 @@ def join(left, right, keep_unmatched: bool = False) -> tuple[np.ndarray, np.ndar
 
 def join_counts(left, right) -> np.ndarray:
     """Number of right rows matching each left row (int64 keys, null equals null)."""
-    lib = get()
-    if lib is None:
-        raise NativeError("the native library is not available")
+    lib = _require()
     h = _JoinHandle(lib, _int64(left), _int64(right))
     try:
         return h.counts()
@@ -277,9 +280,7 @@ def group_ids(keys) -> tuple[np.ndarray, np.ndarray]:
         Per-row group id, and the first row of each group (its length is the group count).
         Ids are not in any particular order.
     """
-    lib = get()
-    if lib is None:
-        raise NativeError("the native library is not available")
+    lib = _require()
     a = _int64(keys)
     n = len(a)
     gid = np.empty(n, dtype=np.int64)
@@ -303,9 +304,7 @@ def group_agg(op: int, gid: np.ndarray, ngroups: int, values: pa.Array | None = 
     the first / last valid value (-1 if none). With `want_count`, also each group's count of
     valid values.
     """
-    lib = get()
-    if lib is None:
-        raise NativeError("the native library is not available")
+    lib = _require()
     n = len(gid)
     data, valid, off, dtype = 0, 0, 0, I64
     if values is not None:
@@ -332,9 +331,7 @@ def group_agg(op: int, gid: np.ndarray, ngroups: int, values: pa.Array | None = 
 def argsort(keys, descending: bool = False) -> np.ndarray:
     """Stable argsort of an int64 or float64 array: values ascending (or descending), then NaN,
     then nulls, each in row order (Arrow ``sort_indices`` with nulls at the end)."""
-    lib = get()
-    if lib is None:
-        raise NativeError("the native library is not available")
+    lib = _require()
     a = flat(keys) if not isinstance(keys, np.ndarray) else pa.array(keys)
     if a.type not in _DTYPES:
         raise TypeError(f"native argsort takes int64 or float64, got {a.type}")
@@ -351,9 +348,7 @@ def pack_strings(arr) -> pa.Array | None:
     """A string or binary array whose values all have at most 7 bytes, as int64 values that
     compare (equal, less) like the strings' bytes (UTF-8: like the strings), nulls kept; None
     when a value is longer."""
-    lib = get()
-    if lib is None:
-        raise NativeError("the native library is not available")
+    lib = _require()
     a = flat(arr)
     t = a.type
     if pa.types.is_string(t) or pa.types.is_binary(t):
@@ -380,9 +375,7 @@ def pack_strings(arr) -> pa.Array | None:
 
 def gather(values: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """``values[idx]`` for a fixed-width numpy array (0 where idx < 0), in parallel."""
-    lib = get()
-    if lib is None:
-        raise NativeError("the native library is not available")
+    lib = _require()
     values = np.ascontiguousarray(values)
     idx = np.ascontiguousarray(idx, dtype=np.int64)
     out = np.empty(len(idx), dtype=values.dtype)
@@ -404,9 +397,7 @@ def hash_partition(keys, nparts: int) -> tuple[np.ndarray, np.ndarray]:
         Rows per destination (int64, length `nparts`), and the row numbers in destination
         order, each destination's rows in their original order.
     """
-    lib = get()
-    if lib is None:
-        raise NativeError("the native library is not available")
+    lib = _require()
     a = _int64(keys)
     n = len(a)
     counts = np.zeros(nparts, dtype=np.int64)

@@ -1665,6 +1665,7 @@ void hash_partition(const i64* keys, Valid valid, i64 n, i64 nparts, int nthread
                     i64* order) {
   constexpr u64 kGold = 0x9E3779B97F4A7C15ULL, kNull = 0x6A09E667F3BCC909ULL;
   const u64 p = static_cast<u64>(nparts);
+  const bool pow2 = (p & (p - 1)) == 0;  // then % p is a mask
   Buf<uint32_t> dest(std::max<i64>(n, 1));
   const int nt = clamp_threads(nthreads, n);
   std::vector<std::vector<i64>> hist(nt, std::vector<i64>(nparts, 0));
@@ -1673,7 +1674,8 @@ void hash_partition(const i64* keys, Valid valid, i64 n, i64 nparts, int nthread
     i64* h = hist[t].data();
     for (i64 i = lo; i < hi; ++i) {
       const u64 col = valid(i) ? mix64(static_cast<u64>(keys[i]) ^ kGold) : kNull;
-      const u64 d = mix64(kGold * 31 + col) % p;
+      const u64 x = mix64(kGold * 31 + col);
+      const u64 d = pow2 ? (x & (p - 1)) : x % p;
       dest[i] = static_cast<uint32_t>(d);
       ++h[d];
     }
