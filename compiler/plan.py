@@ -249,8 +249,9 @@ def _mark_raw_nan(nodes: list[dict[str, Any]], output: dict[str, Any]) -> None:
     NaN into null. A column qualifies when every path from the scan carries it unread (as a
     join's payload, through project, rename, a filter that does not read it, or a kernel that
     passes it through) to kernels that read it; a group key, a join key, the scan's own
-    filter, the output, or any other reader needs the conversion. The scan lists the columns as ``keep_nan``; each native ``fused`` node lists
-    the float columns it reads as ``nan_inputs`` (its Arrow fallback converts them first)."""
+    filter, the output, or any other reader needs the conversion. The scan lists the columns
+    as ``keep_nan``; each native ``fused`` node lists the float columns it reads as
+    ``nan_inputs`` (its Arrow fallback converts them first)."""
     readers: dict[int, list[dict[str, Any]]] = {}
     for node in nodes:
         refs = [node.get(k) for k in ("input", "left", "right", "splitters")] + list(node.get("inputs", ()))

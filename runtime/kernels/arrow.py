@@ -28,7 +28,6 @@ __all__ = [
     "distinct",
     "evaluate",
     "filter_rows",
-    "group_codes",
     "join",
     "key_codes",
     "limit",
@@ -914,30 +913,6 @@ def _native_group_key(table: pa.Table, keys: Sequence[str]) -> tuple[pa.Array, b
             m = a.is_null().to_numpy(zero_copy_only=False)
             nulls = m if nulls is None else (nulls | m)
     return pa.array(packed[0], type=pa.int64(), mask=nulls), ordered
-
-
-def group_codes(table: pa.Table, keys: Sequence[str]
-                ) -> tuple[np.ndarray, int, list[pa.Array]] | None:
-    """Dense group codes with the native hash group-by, or None when it cannot run.
-
-    Returns
-    -------
-    (numpy.ndarray, int, list of pyarrow.Array) or None
-        Each row's group code (int64; -1 where a key is null), the number of groups, and each
-        key column's value per group in code order (codes follow first appearance within
-        hash partitions: not sorted).
-    """
-    if not keys or not _native.available():
-        return None
-    try:
-        grouping = _native_group_key(table, keys)
-        if grouping is None:
-            return None
-        gid, first = _native.group_ids(grouping[0])
-    except _native.NativeError:
-        return None
-    rows = pa.array(first, type=pa.int64())
-    return gid, len(first), [_native.flat(table[k]).take(rows) for k in keys]
 
 
 def _native_aggregate(table: pa.Table, keys: Sequence[str], aggs: Sequence[Mapping],

@@ -295,9 +295,13 @@ def test_pack_strings_orders_like_strings(large):
 @needs_native
 @pytest.mark.parametrize("keys", [["g"], ["s", "h"], ["long", "d"]], ids=str)
 def test_group_codes(keys):
+    """The fused group-by kernels' group codes: equal keys share a code that names them, rows
+    with a null key get -1; codes of key combinations without rows may be left unused."""
+    from cylonc.runtime.kernels.native import _group_codes
+
     rng = np.random.default_rng(9)
     table = _agg_table(rng, 3000, 40)
-    codes, card, values = K.group_codes(table, keys)
+    codes, card, values = _group_codes(table, keys)
     assert len(values) == len(keys) and all(len(v) == card for v in values)
     rows = [tuple(table[k][i].as_py() for k in keys) for i in range(table.num_rows)]
     seen = {}
@@ -307,7 +311,7 @@ def test_group_codes(keys):
             continue
         assert tuple(v[c].as_py() for v in values) == row
         assert seen.setdefault(row, c) == c
-    assert len(seen) == card
+    assert len(set(seen.values())) == len(seen) <= card
 
 
 @needs_native
