@@ -72,7 +72,9 @@ def _node_text(n: dict[str, Any]) -> str:
     if op == "scalar":
         return f"scalar {ref(n['input'])}.{n['column']}"
     if op == "fused":
-        return f"fused {n.get('kernel_name')} {ref(n['input'])}"
+        semi = n.get("semi_filter")
+        rows = f" (only rows whose {semi['key']} is in {ref(semi['ref'])}.{semi['build_key']})" if semi else ""
+        return f"fused {n.get('kernel_name')} {ref(n['input'])}{rows}"
     if op in ("to_device", "to_host"):
         est = n.get("placement") or {}
         size = f" ({_bytes(est['bytes'])}, ~{_us(est['us'])})" if "bytes" in est and "us" in est else ""

@@ -237,6 +237,68 @@ def _partition_fields(b: _PlanBuilder, op: Operation) -> dict[str, Any]:
     return fields
 
 
+def _readers(nodes: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+    """Node id -> the nodes that read its table."""
+    readers: dict[int, list[dict[str, Any]]] = {}
+    for node in nodes:
+        refs = [node.get(k) for k in ("input", "left", "right", "splitters")] + list(node.get("inputs", ()))
+        for r in set(refs):
+            if isinstance(r, int):
+                readers.setdefault(r, []).append(node)
+    return readers
+
+
+def _mark_semi_filters(nodes: list[dict[str, Any]], output: dict[str, Any]) -> None:
+    """Sideways information passing into the probe side of a selective join. Where one input
+    of an inner (or semi) join on one key is a native row-wise kernel (filters, computed
+    columns; no aggregate) over a scan, both read only there, and the key is a column of the
+    scan the kernel passes through, the kernel's node gets ``semi_filter``: the runtime first
+    keeps only its input rows whose key is among the other join input's keys (so a filter
+    over a large table does not materialize rows the join drops), when that input is small.
+    The scan and the kernel move to just before the join, so the other input is computed
+    first.
+
+    Before (plan nodes, abridged)::
+
+        2 input lineitem; 5 fused(filter l_shipdate > ...) of 2; 6 join(c, o) ...;
+        7 join 6, 5 on o_orderkey = l_orderkey
+
+    After::
+
+        6 join(c, o); 2 input lineitem;
+        5 fused(...) of 2 {semi_filter: {ref: 6, key: l_orderkey, build_key: o_orderkey}};
+        7 join 6, 5 on o_orderkey = l_orderkey
+    """
+    readers = _readers(nodes)
+    outputs = {item["ref"] for item in output.get("items", ())}
+    by_id = {n["id"]: n for n in nodes if "id" in n}
+    for join in [n for n in nodes if n.get("op") == "join"]:
+        if join["how"] not in ("inner", "semi") or len(join["left_on"]) != 1:
+            continue
+        for side, other, key, build_key in (("left", "right", join["left_on"][0], join["right_on"][0]),
+                                            ("right", "left", join["right_on"][0], join["left_on"][0])):
+            f = by_id.get(join[side])
+            if (f is None or f.get("op") != "fused" or not f.get("kernel") or f.get("device") == "gpu"
+                    or "semi_filter" in f or join[side] == join[other]):
+                continue
+            abi = f["abi"]
+            scan = by_id.get(f["input"])
+            if (abi.get("reduce") is not None or scan is None or scan.get("op") not in ("input", "read")
+                    or len(readers.get(f["id"], ())) != 1 or len(readers.get(scan["id"], ())) != 1
+                    or f["id"] in outputs or scan["id"] in outputs):
+                continue
+            src = next((c["src"] for c, fld in zip(abi["columns"], f["schema"])
+                        if fld["name"] == key and c.get("from") == "input"), None)
+            if src is None:
+                continue
+            f["semi_filter"] = {"ref": join[other], "key": src, "build_key": build_key}
+            nodes.remove(scan)
+            nodes.remove(f)
+            at = nodes.index(join)
+            nodes[at:at] = [scan, f]
+            break
+
+
 def _float_reads(node: dict[str, Any]) -> set[str]:
     """The columns a native ``fused`` node's kernel reads the values of."""
     return {a["column"] for abi in (node.get("abi"), node.get("abi_no_nulls")) if abi is not None
@@ -252,12 +314,7 @@ def _mark_raw_nan(nodes: list[dict[str, Any]], output: dict[str, Any]) -> None:
     filter, the output, or any other reader needs the conversion. The scan lists the columns
     as ``keep_nan``; each native ``fused`` node lists the float columns it reads as
     ``nan_inputs`` (its Arrow fallback converts them first)."""
-    readers: dict[int, list[dict[str, Any]]] = {}
-    for node in nodes:
-        refs = [node.get(k) for k in ("input", "left", "right", "splitters")] + list(node.get("inputs", ()))
-        for r in set(refs):
-            if isinstance(r, int):
-                readers.setdefault(r, []).append(node)
+    readers = _readers(nodes)
     outputs = {item["ref"] for item in output.get("items", ())}
     kernel_reads: dict[int, set[str]] = {}
     passes: dict[int, dict[str, list[str]]] = {}
@@ -410,6 +467,7 @@ def module_to_plan(module: ModuleOp, udfs: dict[str, UdfUse] | None = None) -> d
     if output is None:
         raise CompileError("internal error: the module has no cylon.output")
     _mark_raw_nan(b.nodes, output)
+    _mark_semi_filters(b.nodes, output)
     udf_entries = {
         name: {"name": name, "return_type": u.return_type, "arg_types": u.arg_types, "pickle": None}
         for name, u in (udfs or {}).items()

@@ -65,6 +65,8 @@ def _expr_refs(e: Any, out: set) -> None:
 
 def _deps(node: Mapping) -> set:
     refs = {node[k] for k in _TABLE_REFS if k in node}
+    if "semi_filter" in node:
+        refs.add(node["semi_filter"]["ref"])
     refs.update(node.get("inputs", ()) if node.get("op") == "union" else ())
     for key in ("predicate", "expr"):
         if key in node:
@@ -214,7 +216,11 @@ class _Run:
         raise ValueError(f"unknown op {op!r}")
 
     def fused(self, node: Mapping, t: pa.Table) -> pa.Table:
-        """A fused chain: its native kernel when one is given, else its ``ops`` in turn."""
+        """A fused chain: its native kernel when one is given, else its ``ops`` in turn (first,
+        with ``semi_filter``, only the rows an inner join downstream can keep)."""
+        semi = node.get("semi_filter")
+        if semi is not None:
+            t = K.semi_filter(t, semi["key"], self.table(semi["ref"]), semi["build_key"])
         if node.get("kernel") and self.kernels:
             out = N.run_fused(node, t, self.kernels, self.scalars)
             if out is not None:

@@ -502,3 +502,54 @@ def test_runtime_scan_filter_split():
     x_gt_1 = _call("gt", _col("x", "float64"), _lit(1.0, "float64"))
     pushed, rest = scan_filter.split(_call("and", SCAN_FILTER, x_gt_1), types)
     assert len(rest) == 1 and "x > 1" in str(pushed)
+
+
+def _semi_tables():
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    n = 20_000
+    big = pa.table({
+        "k": pa.array(rng.integers(0, 5_000, n), mask=rng.random(n) < 0.01),
+        "x": rng.random(n),
+        "d": pa.array(rng.integers(0, 100, n), pa.int64()),
+    })
+    small = pa.table({
+        "k": pa.array(rng.integers(0, 5_000, 300), mask=rng.random(300) < 0.02),
+        "y": rng.random(300),
+    })
+    return big, small
+
+
+def filtered_then_joined(big, small):
+    f = big[big.d > 30]
+    f = f.assign(z=f.x * 2.0)
+    j = small.merge(f, on="k")
+    return j.groupby("k", as_index=False).agg(s=("z", "sum"), n=("y", "size"))
+
+
+def test_selective_join_filters_the_probe_side_first(monkeypatch):
+    """The kernel over the large join input keeps only rows whose key the small input has
+    (``semi_filter``; null keys match null keys as in the join), computed after the small side:
+    same answers as pandas."""
+    from cylonc.runtime.kernels import arrow as K
+
+    kept = []
+    real = K.semi_filter
+
+    def spy(table, *args):
+        out = real(table, *args)
+        kept.append((table.num_rows, out.num_rows))
+        return out
+
+    monkeypatch.setattr(K, "semi_filter", spy)
+    big, small = _semi_tables()
+    plan = plan_of(filtered_then_joined, big=big, small=small)
+    fused = next(n for n in plan["nodes"] if n.get("semi_filter"))
+    join = next(n for n in plan["nodes"] if n["op"] == "join")
+    assert fused["semi_filter"] == {"ref": join["left"], "key": "k", "build_key": "k"}
+    order = [n["id"] for n in plan["nodes"]]
+    assert order.index(join["left"]) < order.index(fused["input"]) < order.index(fused["id"]) < order.index(join["id"])
+    assert f"(only rows whose k is in #{join['left']}.k)" in cc.compile(filtered_then_joined).explain(big=big, small=small)
+    check(filtered_then_joined, big=big, small=small)
+    assert kept and all(after < before for before, after in kept), kept

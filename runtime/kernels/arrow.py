@@ -594,6 +594,27 @@ def filter_rows(table: pa.Table, mask: Value) -> pa.Table:
     return table.filter(mask)
 
 
+def semi_filter(table: pa.Table, key: str, build: pa.Table, build_key: str) -> pa.Table:
+    """The rows of `table` whose `key` equals some `build_key` of `build` (null equals null, as
+    in joins), in order: what an inner join with `build` can keep. Done only when the native
+    kernels can do it cheaply (`build` at most a quarter of `table`); otherwise `table` as is."""
+    if build.num_rows * 4 > table.num_rows or not _native.available():
+        return table
+    probe, keys = table[key], build[build_key]
+    try:
+        if probe.type != pa.int64() or keys.type != pa.int64():
+            both = _native_join_keys([probe], [keys])
+            if both is None:
+                return table
+            probe, keys = both
+        found = _native.key_filter(keys, probe)
+    except _native.NativeError:
+        return table
+    if found is None or found[1] == table.num_rows:
+        return table
+    return table.filter(pa.array(found[0]))
+
+
 def project(table: pa.Table, columns: Sequence[str]) -> pa.Table:
     """Keep `columns`, in this order."""
     return table.select(list(columns))

@@ -38,13 +38,14 @@ __all__ = [
     "hash_partition",
     "join",
     "join_counts",
+    "key_filter",
     "pack_strings",
     "release_memory",
     "reset",
     "threads",
 ]
 
-ABI_VERSION = 2
+ABI_VERSION = 3
 F64, I64 = 0, 1
 SUM, MIN, MAX, COUNT, FIRST, LAST, SUMF = range(7)
 
@@ -66,6 +67,9 @@ _SIGNATURES = {
     "cyl_argsort": (_INT, [_INT, _P, _P, _I64, _I64, _INT, _INT, _P]),
     "cyl_gather": (_INT, [_INT, _P, _P, _I64, _INT, _P]),
     "cyl_hash_partition": (_INT, [_P, _P, _I64, _I64, _I64, _INT, _P, _P]),
+    "cyl_key_filter_new": (_P, [_P, _P, _I64, _I64, _INT]),
+    "cyl_key_filter_test": (_INT, [_P, _P, _P, _I64, _I64, _INT, _P, _P]),
+    "cyl_key_filter_free": (None, [_P]),
     "cyl_pack_strings": (_INT, [_INT, _P, _P, _P, _I64, _I64, _INT, _P]),
 }
 
@@ -406,3 +410,31 @@ def hash_partition(keys, nparts: int) -> tuple[np.ndarray, np.ndarray]:
     _check(lib.cyl_hash_partition(data, valid, off, n, nparts, threads(), _ptr(counts), _ptr(order)),
            "hash partition")
     return counts, order
+
+
+def key_filter(build, probe) -> tuple[np.ndarray, int] | None:
+    """Which `probe` keys are among the `build` keys (int64; null equals null): a bool array and
+    its number of true values; None when the build keys' range is too wide for a bitmap.
+    `probe` may be chunked (tested chunk by chunk, no copy)."""
+    lib = _require()
+    b = _int64(build)
+    data, valid, off = _fixed(b)
+    h = lib.cyl_key_filter_new(data, valid, off, len(b), threads())
+    if not h:
+        return None
+    try:
+        chunks = probe.chunks if isinstance(probe, pa.ChunkedArray) else [probe]
+        out = np.empty(sum(len(c) for c in chunks), dtype=np.uint8)
+        hits = ctypes.c_int64(0)
+        pos = total = 0
+        for c in chunks:
+            c = _int64(c)
+            if len(c):
+                data, valid, off = _fixed(c)
+                _check(lib.cyl_key_filter_test(h, data, valid, off, len(c), threads(), out.ctypes.data + pos,
+                                               ctypes.addressof(hits)), "key filter")
+                total += hits.value
+            pos += len(c)
+        return out.view(np.bool_), total
+    finally:
+        lib.cyl_key_filter_free(h)

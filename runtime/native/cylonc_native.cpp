@@ -522,13 +522,9 @@ constexpr u64 kFilterFreeBits = u64(1) << 23;  // up to 1 MiB whatever the build
 constexpr u64 kFilterBitsPerRow = 256;
 constexpr i64 kFilterSample = 4096;
 
-// Fill F from the nb build keys if it pays for the np probe keys: the build side at most half
-// the probe side, the key range within the limits above, and at most max_hit of a sample of the
-// valid probe keys in the bitmap (most rows matching: the test would only add work).
-bool make_filter(const i64* bk, Valid bv, i64 nb, const i64* pk, Valid pv, i64 np,
-                 int nthreads, double max_hit, KeyFilter& F) {
-  F.on = false;
-  if (np < kFilterMinProbe || nb > np / 2) return false;
+// The bitmap of the nb build keys into F (F.on stays false): false when their range is too wide
+// (over kFilterMaxBits; with dense_only, also over kFilterBitsPerRow bits a build row).
+bool fill_filter(const i64* bk, Valid bv, i64 nb, int nthreads, bool dense_only, KeyFilter& F) {
   const int nt = clamp_threads(nthreads, nb);
   std::vector<i64> mins(nt, std::numeric_limits<i64>::max());
   std::vector<i64> maxs(nt, std::numeric_limits<i64>::min());
@@ -566,7 +562,7 @@ bool make_filter(const i64* bk, Valid bv, i64 nb, const i64* pk, Valid pv, i64 n
   if (mn > mx) mn = mx = 0;  // no valid build key: an empty bitmap (bit 0 stays clear)
   const u64 span = static_cast<u64>(mx) - static_cast<u64>(mn);
   if (span >= kFilterMaxBits ||
-      (span >= kFilterFreeBits && span / kFilterBitsPerRow >= static_cast<u64>(nb)))
+      (dense_only && span >= kFilterFreeBits && span / kFilterBitsPerRow >= static_cast<u64>(nb)))
     return false;
   F.lo = mn;
   F.span = span;
@@ -587,6 +583,17 @@ bool make_filter(const i64* bk, Valid bv, i64 nb, const i64* pk, Valid pv, i64 n
       }
     }
   }));
+  return true;
+}
+
+// Fill F from the nb build keys if it pays for the np probe keys: the build side at most half
+// the probe side, the key range within the limits above, and at most max_hit of a sample of the
+// valid probe keys in the bitmap (most rows matching: the test would only add work).
+bool make_filter(const i64* bk, Valid bv, i64 nb, const i64* pk, Valid pv, i64 np,
+                 int nthreads, double max_hit, KeyFilter& F) {
+  F.on = false;
+  if (np < kFilterMinProbe || nb > np / 2) return false;
+  if (!fill_filter(bk, bv, nb, nthreads, true, F)) return false;
   const i64 S = std::min(np, kFilterSample);
   i64 valid = 0, hit = 0;
   for (i64 s = 0; s < S; ++s) {
@@ -1854,6 +1861,54 @@ int cyl_pack_strings(int large_offsets, const void* offsets, const uint8_t* data
     return -1;
   }
 }
+
+void* cyl_key_filter_new(const int64_t* keys, const uint8_t* valid, int64_t voff, int64_t n,
+                         int nthreads) {
+  if (n < 0 || (n > 0 && keys == nullptr)) return nullptr;
+  auto F = new (std::nothrow) KeyFilter();
+  if (F == nullptr) return nullptr;
+  try {
+    if (!fill_filter(keys, Valid{valid, voff}, n, nthreads, false, *F)) {
+      delete F;
+      return nullptr;
+    }
+    F->on = true;
+    return F;
+  } catch (...) {
+    delete F;
+    return nullptr;
+  }
+}
+
+int cyl_key_filter_test(void* h, const int64_t* keys, const uint8_t* valid, int64_t voff,
+                        int64_t n, int nthreads, uint8_t* out, int64_t* hits) {
+  if (h == nullptr || n < 0 || (n > 0 && (keys == nullptr || out == nullptr)) || hits == nullptr)
+    return -1;
+  try {
+    const KeyFilter& F = *static_cast<const KeyFilter*>(h);
+    const Valid v{valid, voff};
+    const int nt = clamp_threads(nthreads, n);
+    std::vector<i64> count(nt, 0);
+    check(run_threads(nt, [&](int t) {
+      const i64 lo = range_lo(n, nt, t), hi = range_lo(n, nt, t + 1);
+      i64 c = 0;
+      for (i64 i = lo; i < hi; ++i) {
+        const bool in = v(i) ? F.pass(keys[i]) : F.build_null;
+        out[i] = in;
+        c += in;
+      }
+      count[t] = c;
+    }));
+    i64 total = 0;
+    for (i64 c : count) total += c;
+    *hits = total;
+    return 0;
+  } catch (...) {
+    return -1;
+  }
+}
+
+void cyl_key_filter_free(void* h) { delete static_cast<KeyFilter*>(h); }
 
 int cyl_hash_partition(const int64_t* keys, const uint8_t* valid, int64_t voff, int64_t n,
                        int64_t nparts, int nthreads, int64_t* counts, int64_t* order) {

@@ -12,7 +12,7 @@
 #define CYL_API __attribute__((visibility("default")))
 #endif
 
-#define CYL_ABI_VERSION 2
+#define CYL_ABI_VERSION 3
 #define CYL_F64 0
 #define CYL_I64 1
 
@@ -65,6 +65,16 @@ CYL_API int cyl_pack_strings(int large_offsets, const void* offsets, const uint8
                              int64_t* out);
 
 /* dst[i] = src[idx[i]] for fixed-width values of `width` bytes (0 where idx[i] < 0). */
+/* Key sets for semi-join filters: a handle on the set of the valid int64 keys (plus "null"
+ * if one is null), or NULL when their range is too wide for a bitmap (then no filter).
+ * test: out[i] = 1 where keys[i] is in the set (a null key where the set has null), and
+ * *hits = the number of such rows. */
+CYL_API void* cyl_key_filter_new(const int64_t* keys, const uint8_t* valid, int64_t voff, int64_t n,
+                                 int nthreads);
+CYL_API int cyl_key_filter_test(void* h, const int64_t* keys, const uint8_t* valid, int64_t voff,
+                                int64_t n, int nthreads, uint8_t* out, int64_t* hits);
+CYL_API void cyl_key_filter_free(void* h);
+
 /* Hash partitioning for a shuffle: each row's destination is runtime/kernels/distributed.py's
  * `hash_rows` of the one int64 key modulo nparts (nulls hash alike); counts[d] gets the rows
  * for d, order the row numbers by destination, each destination's in row order. */

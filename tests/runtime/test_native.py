@@ -515,3 +515,18 @@ def test_native_shuffle_partitions_as_the_numpy_hash(values, ranks):
     counts, order = nl.hash_partition(K._int64_keys(t["k"]), ranks)
     assert counts.tolist() == np.bincount(dest, minlength=ranks).tolist()
     assert order.tolist() == np.argsort(dest, kind="stable").tolist()
+
+
+@needs_native
+@pytest.mark.parametrize("nulls", [False, True])
+def test_key_filter_is_membership(nulls):
+    """`key_filter`: which probe keys are among the build keys (null equals null), chunk by
+    chunk; None where the build keys' range is too wide for a bitmap."""
+    rng = np.random.default_rng(21)
+    build = pa.array(rng.integers(-500, 5_000, 300), mask=(rng.random(300) < 0.05) if nulls else None)
+    chunks = [pa.array(rng.integers(-1_000, 6_000, n), mask=rng.random(n) < 0.1) for n in (0, 7, 5_000, 70_000)]
+    mask, hits = nl.key_filter(build, pa.chunked_array(chunks))
+    keys = set(build.to_pylist())
+    want = [v in keys for c in chunks for v in c.to_pylist()]
+    assert mask.tolist() == want and hits == sum(want)
+    assert nl.key_filter(pa.array([0, 2**62]), pa.array([1, 2])) is None
