@@ -251,12 +251,11 @@ def _readers(nodes: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
 def _mark_semi_filters(nodes: list[dict[str, Any]], output: dict[str, Any]) -> None:
     """Sideways information passing into the probe side of a selective join. Where one input
     of an inner (or semi) join on one key is a native row-wise kernel (filters, computed
-    columns; no aggregate) over a scan, both read only there, and the key is a column of the
-    scan the kernel passes through, the kernel's node gets ``semi_filter``: the runtime first
-    keeps only its input rows whose key is among the other join input's keys (so a filter
-    over a large table does not materialize rows the join drops), when that input is small.
-    The scan and the kernel move to just before the join, so the other input is computed
-    first.
+    columns; no aggregate) over a scan that passes the key through, both read only there,
+    that node gets ``semi_filter``: the runtime first keeps only the rows whose key is among
+    the other join input's keys (so the kernel does not materialize rows the join drops), when
+    that input is small. The scan and the kernel move to just before the join, so the other
+    input is computed first.
 
     Before (plan nodes, abridged)::
 
@@ -277,26 +276,39 @@ def _mark_semi_filters(nodes: list[dict[str, Any]], output: dict[str, Any]) -> N
             continue
         for side, other, key, build_key in (("left", "right", join["left_on"][0], join["right_on"][0]),
                                             ("right", "left", join["right_on"][0], join["left_on"][0])):
-            f = by_id.get(join[side])
-            if (f is None or f.get("op") != "fused" or not f.get("kernel") or f.get("device") == "gpu"
-                    or "semi_filter" in f or join[side] == join[other]):
+            chain = _probe_chain(by_id.get(join[side]), key, by_id, readers, outputs)
+            if chain is None or join[side] == join[other]:
                 continue
-            abi = f["abi"]
-            scan = by_id.get(f["input"])
-            if (abi.get("reduce") is not None or scan is None or scan.get("op") not in ("input", "read")
-                    or len(readers.get(f["id"], ())) != 1 or len(readers.get(scan["id"], ())) != 1
-                    or f["id"] in outputs or scan["id"] in outputs):
-                continue
-            src = next((c["src"] for c, fld in zip(abi["columns"], f["schema"])
-                        if fld["name"] == key and c.get("from") == "input"), None)
-            if src is None:
-                continue
-            f["semi_filter"] = {"ref": join[other], "key": src, "build_key": build_key}
-            nodes.remove(scan)
-            nodes.remove(f)
+            node = chain[-1]
+            src = next(c["src"] for c, fld in zip(node["abi"]["columns"], node["schema"])
+                       if fld["name"] == key and c.get("from") == "input")
+            node["semi_filter"] = {"ref": join[other], "key": src, "build_key": build_key}
+            for n in chain:
+                nodes.remove(n)
             at = nodes.index(join)
-            nodes[at:at] = [scan, f]
+            nodes[at:at] = chain
             break
+
+
+def _probe_chain(node: dict[str, Any] | None, key: str, by_id: dict[int, dict[str, Any]],
+                 readers: dict[int, list[dict[str, Any]]], outputs: set[int]) -> list[dict[str, Any]] | None:
+    """The join input `node` and the scan it reads, if `node` can take a ``semi_filter`` on `key`:
+    a native row-wise kernel over a scan that passes `key` through from it, each read only by
+    the next (the kernel by the join). A bare scan is left alone: the join itself skips the rows
+    without a match (its key bitmap), and filtering them first only adds a copy."""
+    def private(n: dict[str, Any]) -> bool:
+        return len(readers.get(n["id"], ())) == 1 and n["id"] not in outputs and n.get("device") != "gpu"
+
+    if node is None or "semi_filter" in node or not private(node):
+        return None
+    if node["op"] != "fused" or not node.get("kernel") or node["abi"].get("reduce") is not None:
+        return None
+    scan = by_id.get(node["input"])
+    if scan is None or scan["op"] not in ("input", "read") or not private(scan):
+        return None
+    passed = any(fld["name"] == key and c.get("from") == "input"
+                 for c, fld in zip(node["abi"]["columns"], node["schema"]))
+    return [scan, node] if passed else None
 
 
 def _float_reads(node: dict[str, Any]) -> set[str]:

@@ -215,12 +215,17 @@ class _Run:
             return K.distinct(t, node.get("subset"))
         raise ValueError(f"unknown op {op!r}")
 
+    def semi_filter(self, node: Mapping, t: pa.Table) -> pa.Table:
+        """`t` restricted by the node's ``semi_filter`` (if any) to what the join it feeds keeps."""
+        semi = node.get("semi_filter")
+        if semi is None:
+            return t
+        return K.semi_filter(t, semi["key"], self.table(semi["ref"]), semi["build_key"])
+
     def fused(self, node: Mapping, t: pa.Table) -> pa.Table:
         """A fused chain: its native kernel when one is given, else its ``ops`` in turn (first,
         with ``semi_filter``, only the rows an inner join downstream can keep)."""
-        semi = node.get("semi_filter")
-        if semi is not None:
-            t = K.semi_filter(t, semi["key"], self.table(semi["ref"]), semi["build_key"])
+        t = self.semi_filter(node, t)
         if node.get("kernel") and self.kernels:
             out = N.run_fused(node, t, self.kernels, self.scalars)
             if out is not None:
