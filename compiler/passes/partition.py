@@ -107,6 +107,25 @@ def _scale(rows: float | None, f: float) -> float | None:
     return None if rows is None else rows * f
 
 
+def _carrying(op: cylon.JoinOp, wants: Sequence[tuple[str | None, str | None, tuple[str, str] | None]]
+              ) -> list[str] | None:
+    """For each (left column, right column, key pair) wanted, the first output column of the
+    join that holds it in every output row: the merged key column of that pair, or the column
+    copied from a side that every output row comes from; None if one is missing."""
+    how = op.how.data
+    entries = [_strs(c) for c in op.columns.data]
+    out = []
+    for left, right, pair in wants:
+        hit = next((name for name, frm, src, rsrc in entries
+                    if (frm == "key" and pair is not None and (src, rsrc) == pair)
+                    or (frm == "left" and left is not None and src == left and how in _LEFT_KEEP)
+                    or (frm == "right" and right is not None and src == right and how in _RIGHT_KEEP)), None)
+        if hit is None:
+            return None
+        out.append(hit)
+    return out
+
+
 def _through(d: Dist, out_cols: Sequence[str], mapping: dict[str, str] | None = None,
              killed: Sequence[str] = ()) -> Dist:
     """`d` after a per-row op: columns renamed by `mapping`, `killed` ones overwritten, and
@@ -363,6 +382,13 @@ class _Partitioner:
             self.visit(op)
         self.anchor = None
 
+    _HANDLERS = {
+        cylon.JoinOp: "join", cylon.AggregateOp: "aggregate", cylon.ReduceOp: "reduce",
+        cylon.SortOp: "sort", cylon.LimitOp: "limit", cylon.DistinctOp: "distinct",
+        cylon.UnionOp: "union", cylon.OutputOp: "output",
+    }
+    """Table ops with a method of their own (named by the value)."""
+
     def visit(self, op: Operation) -> None:
         if isinstance(op, cylon.InputOp | cylon.ReadOp):
             rows = op.attributes.get(ROWS_ATTR)
@@ -380,25 +406,11 @@ class _Partitioner:
         elif isinstance(op, cylon.RenameOp):
             self._set(op.output, _through(self.d(op.input), _fields(op.output),
                                           mapping=dict(zip(_strs(op.old), _strs(op.new)))))
-        elif isinstance(op, cylon.JoinOp):
-            self.join(op)
-        elif isinstance(op, cylon.AggregateOp):
-            self.aggregate(op)
-        elif isinstance(op, cylon.ReduceOp):
-            self.reduce(op)
-        elif isinstance(op, cylon.SortOp):
-            self.sort(op)
-        elif isinstance(op, cylon.LimitOp):
-            self.limit(op)
-        elif isinstance(op, cylon.DistinctOp):
-            self.distinct(op)
-        elif isinstance(op, cylon.UnionOp):
-            self.union(op)
+        elif type(op) in self._HANDLERS:
+            getattr(self, self._HANDLERS[type(op)])(op)
         elif isinstance(op, cylon.ScalarOp):
             op.operands[0] = self.replicate(op.input)
-        elif isinstance(op, cylon.OutputOp):
-            self.output(op)
-        elif isinstance(op, getattr(cylon, "TRANSFER_OPS", ())):
+        elif isinstance(op, cylon.TRANSFER_OPS):
             # Host <-> device copies move no rows between ranks.
             self._set(op.results[0], self.d(op.operands[0]))
         elif isinstance(op, cylon.PARTITION_OPS):
@@ -416,25 +428,13 @@ class _Partitioner:
 
     def _carriers(self, op: cylon.JoinOp, side: str, cols: Sequence[str]) -> list[str] | None:
         """Output columns that hold the values of `side`'s columns `cols` in every output row."""
-        how = op.how.data
         lo, ro = _strs(op.left_on), _strs(op.right_on)
-        entries = [_strs(c) for c in op.columns.data]
-        out = []
+        wants = []
         for c in cols:
-            hit = None
-            for name, frm, src, rsrc in entries:
-                if frm == side and src == c and (how in (_LEFT_KEEP if side == "left" else _RIGHT_KEEP)):
-                    hit = name
-                elif frm == "key":
-                    pos = [i for i in range(len(lo)) if (lo[i] if side == "left" else ro[i]) == c]
-                    if pos and src == lo[pos[0]] and rsrc == ro[pos[0]]:
-                        hit = name
-                if hit:
-                    break
-            if hit is None:
-                return None
-            out.append(hit)
-        return out
+            pos = next((i for i in range(len(lo)) if (lo[i] if side == "left" else ro[i]) == c), None)
+            wants.append((c if side == "left" else None, c if side == "right" else None,
+                          None if pos is None else (lo[pos], ro[pos])))
+        return _carrying(op, wants)
 
     def _joined(self, op: cylon.JoinOp, d: Dist, side: str, order: str, rows: float | None) -> Dist:
         """The result's distribution when `side`'s rows stay where they are."""
@@ -524,25 +524,8 @@ class _Partitioner:
             self._set(op.output, Dist("hash", tuple(carriers), order=order, rows=rows))
 
     def _key_carriers(self, op: cylon.JoinOp, positions: Sequence[int]) -> list[str] | None:
-        how = op.how.data
         lo, ro = _strs(op.left_on), _strs(op.right_on)
-        entries = [_strs(c) for c in op.columns.data]
-        out = []
-        for i in positions:
-            hit = None
-            for name, frm, src, rsrc in entries:
-                if frm == "key" and src == lo[i] and rsrc == ro[i]:
-                    hit = name
-                elif frm == "left" and src == lo[i] and how in _LEFT_KEEP:
-                    hit = name
-                elif frm == "right" and src == ro[i] and how in _RIGHT_KEEP:
-                    hit = name
-                if hit:
-                    break
-            if hit is None:
-                return None
-            out.append(hit)
-        return out
+        return _carrying(op, [(lo[i], ro[i], (lo[i], ro[i])) for i in positions])
 
     # -------------------------------------------------------------- aggregation
 

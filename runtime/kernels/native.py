@@ -228,14 +228,15 @@ def _key_codes(values: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarr
     short strings), else Arrow's ``dictionary_encode``."""
     if _native.available():
         try:
-            a = K._int64_keys(values)
+            whole = _native.flat(values)
+            a = K._int64_keys(whole)
             if a is not None:
                 gid, first = _native.group_ids(a)
                 null = None
                 if a.null_count:
                     null = gid < 0
                     gid[null] = 0
-                return gid, null, _native.flat(values).take(pa.array(first, type=pa.int64()))
+                return gid, null, whole.take(pa.array(first, type=pa.int64()))
         except _native.NativeError:
             pass
     return _encode(values)

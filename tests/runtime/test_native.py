@@ -449,26 +449,26 @@ def test_fallback_without_library(no_native):
         nl.join(pa.array([1]), pa.array([1]))
 
 
-def test_disabled_by_environment(monkeypatch):
-    monkeypatch.setenv("CYLONC_NATIVE", "0")
+def _assert_not_loaded(monkeypatch):
+    """With the environment `monkeypatch` set up, the loader finds no library."""
     nl.reset()
     try:
         assert nl.get() is None
     finally:
         monkeypatch.undo()
         nl.reset()
+
+
+def test_disabled_by_environment(monkeypatch):
+    monkeypatch.setenv("CYLONC_NATIVE", "0")
+    _assert_not_loaded(monkeypatch)
 
 
 def test_bad_library_path_is_ignored(monkeypatch, tmp_path):
     bogus = tmp_path / "libcylonc_native.so"
     bogus.write_bytes(b"not a shared library")
     monkeypatch.setenv("CYLONC_NATIVE_LIB", str(bogus))
-    nl.reset()
-    try:
-        assert nl.get() is None
-    finally:
-        monkeypatch.undo()
-        nl.reset()
+    _assert_not_loaded(monkeypatch)
 
 
 @needs_native

@@ -160,25 +160,25 @@ def test_ragged_csv(tmp_path):
         _load(path)
 
 
-def test_csv_schema_reads_first_block_only(tmp_path):
-    path = tmp_path / "big.csv"
+def _big_csv(path, last_line: str):
+    """A CSV of ~3 MiB of well-formed rows (more than the first block read), then `last_line`."""
     row = "1,0.5,abcdefghij\n"
     with open(path, "w") as f:
         f.write("id,quality,name\n")
         f.write(row * (3 * 2**20 // len(row)))
-        f.write("2,0.5,b,extra\n")
+        f.write(last_line)
+    return path
+
+
+def test_csv_schema_reads_first_block_only(tmp_path):
+    path = _big_csv(tmp_path / "big.csv", "2,0.5,b,extra\n")
     assert schema_of(path).names == ["id", "quality", "name"]
     with pytest.raises(InputError, match=r"rag|big\.csv"):
         _load(path)
 
 
 def test_csv_later_value_of_other_type(tmp_path):
-    path = tmp_path / "late.csv"
-    row = "1,0.5,abcdefghij\n"
-    with open(path, "w") as f:
-        f.write("id,quality,name\n")
-        f.write(row * (3 * 2**20 // len(row)))
-        f.write("x,0.5,b\n")
+    path = _big_csv(tmp_path / "late.csv", "x,0.5,b\n")
     with pytest.raises(InputError, match=r"input 'reads'.*late\.csv"):
         _load(path)
 
