@@ -39,6 +39,10 @@ def _scan_text(n: dict[str, Any]) -> str:
     return cols + where
 
 
+def _semi(f: dict[str, Any], ref) -> str:
+    return f"{f['key']} is in {ref(f['ref'])}.{f['build_key']}"
+
+
 def _node_text(n: dict[str, Any]) -> str:
     op = n["op"]
     ref = lambda i: f"#{i}"  # noqa: E731
@@ -56,7 +60,9 @@ def _node_text(n: dict[str, Any]) -> str:
     if op == "rename":
         return f"rename {ref(n['input'])} {n['mapping']}"
     if op == "join":
-        return f"join {n['how']} {ref(n['left'])} {n['left_on']} = {ref(n['right'])} {n['right_on']}"
+        rows = "".join(f"; {f['side']}: only rows whose {_semi(f, ref)}" for f in n.get("semi_filters", ()))
+        rows = f" ({rows[2:]})" if rows else ""
+        return f"join {n['how']} {ref(n['left'])} {n['left_on']} = {ref(n['right'])} {n['right_on']}{rows}"
     if op in ("aggregate", "reduce"):
         aggs = ", ".join(f"{a['name']}={a['fn']}({a['column'] or ''})" for a in n["aggs"])
         by = f" by {n['keys']}" if op == "aggregate" else ""
@@ -73,7 +79,7 @@ def _node_text(n: dict[str, Any]) -> str:
         return f"scalar {ref(n['input'])}.{n['column']}"
     if op == "fused":
         semi = n.get("semi_filter")
-        rows = f" (only rows whose {semi['key']} is in {ref(semi['ref'])}.{semi['build_key']})" if semi else ""
+        rows = f" (only rows whose {_semi(semi, ref)})" if semi else ""
         return f"fused {n.get('kernel_name')} {ref(n['input'])}{rows}"
     if op in ("to_device", "to_host"):
         est = n.get("placement") or {}

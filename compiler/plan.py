@@ -311,6 +311,58 @@ def _probe_chain(node: dict[str, Any] | None, key: str, by_id: dict[int, dict[st
     return [scan, node] if passed else None
 
 
+def _mark_join_filters(nodes: list[dict[str, Any]], output: dict[str, Any]) -> None:
+    """Sideways information passing through a join. Where an inner join J1 feeds only an inner
+    (or semi) join J2, a J1 input row whose value of one of J2's keys is not among the other J2
+    input's values of that key cannot reach J2's result: J1 gets ``semi_filters``, one per
+    input side at most, and the runtime joins only the rows of that side whose key is in the
+    set (when the other J2 input is small). J1 moves to just before J2 if the other J2 input
+    came after it. Not in partitioned plans (the inputs are spread over ranks).
+
+    Before (TPC-H Q5, abridged)::
+
+        10 join(customer, orders); 11 join 10, lineitem on o_orderkey = l_orderkey;
+        12 join 11, 8 on [l_suppkey, c_nationkey] = [s_suppkey, s_nationkey]
+
+    After::
+
+        11 join 10, lineitem on o_orderkey = l_orderkey {semi_filters: [
+             {side: left, key: c_nationkey, ref: 8, build_key: s_nationkey},
+             {side: right, key: l_suppkey, ref: 8, build_key: s_suppkey}]}
+    """
+    partition_ops = {op.name.removeprefix("cylon.") for op in cylon.PARTITION_OPS}
+    if any(n.get("op") in partition_ops for n in nodes):
+        return
+    readers = _readers(nodes)
+    outputs = {item["ref"] for item in output.get("items", ())}
+    outputs |= {n["semi_filter"]["ref"] for n in nodes if "semi_filter" in n}
+    by_id = {n["id"]: n for n in nodes if "id" in n}
+    for j2 in [n for n in nodes if n.get("op") == "join" and n["how"] in ("inner", "semi")]:
+        for side, other, keys, build_keys in (("left", "right", j2["left_on"], j2["right_on"]),
+                                              ("right", "left", j2["right_on"], j2["left_on"])):
+            j1 = by_id.get(j2[side])
+            if (j1 is None or j1.get("op") != "join" or j1["how"] != "inner" or "semi_filters" in j1
+                    or j2[side] == j2[other] or len(readers.get(j1["id"], ())) != 1
+                    or j1["id"] in outputs or j1.get("device") == "gpu"):
+                continue
+            filters = {}
+            for key, build_key in zip(keys, build_keys):
+                col = next((c for c in j1["columns"] if c["name"] == key), None)
+                if col is None:
+                    continue
+                origins = ([("left", col["src"]), ("right", col.get("right_src", col["src"]))]
+                           if col["from"] == "key" else [(col["from"], col["src"])])
+                for at, src in origins:
+                    filters.setdefault(at, {"side": at, "key": src, "ref": j2[other], "build_key": build_key})
+            if not filters:
+                continue
+            j1["semi_filters"] = [filters[s] for s in ("left", "right") if s in filters]
+            if nodes.index(by_id[j2[other]]) > nodes.index(j1):
+                nodes.remove(j1)
+                nodes.insert(nodes.index(j2), j1)
+            break
+
+
 def _float_reads(node: dict[str, Any]) -> set[str]:
     """The columns a native ``fused`` node's kernel reads the values of."""
     return {a["column"] for abi in (node.get("abi"), node.get("abi_no_nulls")) if abi is not None
@@ -480,6 +532,7 @@ def module_to_plan(module: ModuleOp, udfs: dict[str, UdfUse] | None = None) -> d
         raise CompileError("internal error: the module has no cylon.output")
     _mark_raw_nan(b.nodes, output)
     _mark_semi_filters(b.nodes, output)
+    _mark_join_filters(b.nodes, output)
     udf_entries = {
         name: {"name": name, "return_type": u.return_type, "arg_types": u.arg_types, "pickle": None}
         for name, u in (udfs or {}).items()

@@ -67,6 +67,7 @@ def _deps(node: Mapping) -> set:
     refs = {node[k] for k in _TABLE_REFS if k in node}
     if "semi_filter" in node:
         refs.add(node["semi_filter"]["ref"])
+    refs.update(f["ref"] for f in node.get("semi_filters", ()))
     refs.update(node.get("inputs", ()) if node.get("op") == "union" else ())
     for key in ("predicate", "expr"):
         if key in node:
@@ -190,8 +191,9 @@ class _Run:
         if op == "union":
             return K.union([self.table(i) for i in node["inputs"]], node["schema"])
         if op == "join":
-            return K.join(self.table(node["left"]), self.table(node["right"]), node["how"],
-                          node["left_on"], node["right_on"], node["columns"])
+            left, right = self.table(node["left"]), self.table(node["right"])
+            return K.join(left, right, node["how"], node["left_on"], node["right_on"],
+                          node["columns"], self.join_keep(node, {"left": left, "right": right}))
         t = self.table(node["input"])
         if op == "fused":
             return self.fused(node, t)
@@ -222,14 +224,37 @@ class _Run:
             return t
         return K.semi_filter(t, semi["key"], self.table(semi["ref"]), semi["build_key"])
 
+    def join_keep(self, node: Mapping, sides: Mapping[str, pa.Table]) -> dict | None:
+        """The rows of each join input that its ``semi_filters`` keep (``K.join``'s `keep`)."""
+        keep = {}
+        for f in node.get("semi_filters", ()):
+            if f["side"] not in keep:
+                rows = K.semi_rows(sides[f["side"]], f["key"], self.table(f["ref"]), f["build_key"])
+                if rows is not None:
+                    keep[f["side"]] = rows
+        return keep or None
+
     def fused(self, node: Mapping, t: pa.Table) -> pa.Table:
-        """A fused chain: its native kernel when one is given, else its ``ops`` in turn (first,
-        with ``semi_filter``, only the rows an inner join downstream can keep)."""
-        t = self.semi_filter(node, t)
+        """A fused chain: its native kernel when one is given, else its ``ops`` in turn. With
+        ``semi_filter``, only the rows an inner join downstream can keep: the kernel tests the
+        key of the rows it selects where it can, else the input is filtered first."""
+        semi = node.get("semi_filter")
         if node.get("kernel") and self.kernels:
-            out = N.run_fused(node, t, self.kernels, self.scalars)
+            keys = None
+            if semi is not None:
+                keys = K.semi_keys(t, semi["key"], self.table(semi["ref"]), semi["build_key"])
+                if keys is None:
+                    t, semi = self.semi_filter(node, t), None
+            try:
+                out = N.run_fused(node, t, self.kernels, self.scalars,
+                                  (keys, semi["key"]) if keys is not None else None)
+            finally:
+                if keys is not None:
+                    keys.close()
             if out is not None:
                 return out
+        if semi is not None:
+            t = self.semi_filter(node, t)
         t = io.nan_to_null(t, node.get("nan_inputs", ()))
         key = ("fused", node.get("id"))
         try:

@@ -533,16 +533,24 @@ def test_selective_join_filters_the_probe_side_first(monkeypatch):
     (``semi_filter``; null keys match null keys as in the join), computed after the small side:
     same answers as pandas."""
     from cylonc.runtime.kernels import arrow as K
+    from cylonc.runtime.kernels import native_lib as nl
 
     kept = []
-    real = K.semi_filter
+    real, restrict = K.semi_filter, nl.KeySet.restrict
 
     def spy(table, *args):
         out = real(table, *args)
         kept.append((table.num_rows, out.num_rows))
         return out
 
+    def spy_restrict(self, probe, sel):  # the kernel's path: the rows it selects, tested
+        before = int(sel.sum())
+        hits = restrict(self, probe, sel)
+        kept.append((before, hits))
+        return hits
+
     monkeypatch.setattr(K, "semi_filter", spy)
+    monkeypatch.setattr(nl.KeySet, "restrict", spy_restrict)
     big, small = _semi_tables()
     plan = plan_of(filtered_then_joined, big=big, small=small)
     fused = next(n for n in plan["nodes"] if n.get("semi_filter"))
@@ -553,3 +561,64 @@ def test_selective_join_filters_the_probe_side_first(monkeypatch):
     assert f"(only rows whose k is in #{join['left']}.k)" in cc.compile(filtered_then_joined).explain(big=big, small=small)
     check(filtered_then_joined, big=big, small=small)
     assert kept and all(after < before for before, after in kept), kept
+
+
+def _chain_tables():
+    import numpy as np
+
+    rng = np.random.default_rng(9)
+    n = 30_000
+    facts = pa.table({
+        "a": pa.array(rng.integers(0, 2_000, n)),
+        "b": pa.array(rng.integers(0, 3_000, n), mask=rng.random(n) < 0.01),
+        "x": rng.random(n),
+    })
+    dims = pa.table({"a": pa.array(rng.permutation(2_000)), "c": pa.array(rng.integers(0, 50, 2_000))})
+    small = pa.table({
+        "b": pa.array(rng.integers(0, 3_000, 200), mask=rng.random(200) < 0.03),
+        "c": pa.array(rng.integers(0, 50, 200)),
+        "y": rng.random(200),
+    })
+    return facts, dims, small
+
+
+def chained_joins(facts, dims, small):
+    j = dims.merge(facts, on="a")
+    j = j.merge(small, on=["b", "c"])
+    return j.groupby(["b", "c"], as_index=False).agg(s=("x", "sum"), t=("y", "max"), n=("a", "size"))
+
+
+def test_join_feeding_a_selective_join_joins_fewer_rows(monkeypatch):
+    """An inner join feeding another one only joins the input rows whose keys of the second
+    join the other input has (``semi_filters``, one per side; null keys match null keys): same
+    answers as pandas, fewer rows joined."""
+    from cylonc.runtime.kernels import arrow as K
+
+    kept = []
+    real = K.join
+
+    def spy(left, right, how, left_on, right_on, columns, keep=None):
+        kept.append({side: (len(rows), (left if side == "left" else right).num_rows)
+                     for side, rows in (keep or {}).items()})
+        return real(left, right, how, left_on, right_on, columns, keep)
+
+    monkeypatch.setattr(K, "join", spy)
+    facts, dims, small = _chain_tables()
+    plan = plan_of(chained_joins, facts=facts, dims=dims, small=small)
+    j1, j2 = [n for n in plan["nodes"] if n["op"] == "join"]
+    assert j2["left"] == j1["id"]
+    assert j1["semi_filters"] == [
+        {"side": "left", "key": "c", "ref": j2["right"], "build_key": "c"},
+        {"side": "right", "key": "b", "ref": j2["right"], "build_key": "b"},
+    ]
+    text = cc.compile(chained_joins).explain(facts=facts, dims=dims, small=small)
+    assert f"(left: only rows whose c is in #{j2['right']}.c; right: only rows whose b is in #{j2['right']}.b)" in text
+    check(chained_joins, facts=facts, dims=dims, small=small)
+    filtered = [k for k in kept if k]
+    assert filtered and all(rows < total for k in filtered for rows, total in k.values()), kept
+
+
+def test_join_filters_left_out_of_partitioned_plans():
+    facts, dims, small = _chain_tables()
+    plan = plan_of(chained_joins, Options(ranks=2), facts=facts, dims=dims, small=small)
+    assert not any("semi_filters" in n for n in plan["nodes"])

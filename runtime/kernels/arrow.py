@@ -28,12 +28,16 @@ __all__ = [
     "distinct",
     "evaluate",
     "filter_rows",
+    "int64_keys",
     "join",
     "key_codes",
     "limit",
     "project",
     "reduce",
     "rename",
+    "semi_filter",
+    "semi_keys",
+    "semi_rows",
     "sort",
     "take_rows",
     "union",
@@ -101,12 +105,20 @@ class _Taker:
         self.identity = (self.n == n and (n == 0 or (idx[0] == 0 and idx[-1] == n - 1))
                          and bool((idx == np.arange(n)).all()))
         self.indices = None if self.identity else _indices(idx)
+        self.rows = idx if self.indices is not None and not self.indices.null_count else None
+        """The indices as numpy when none is -1 (for the native gather)."""
 
     def __call__(self, col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
         if self.identity:
             return col
         if self.n and len(col) == 0:
             return pa.nulls(self.n, col.type)
+        if (self.rows is not None and self.n >= _PARALLEL_MIN_ROWS and not col.null_count
+                and _native.gatherable(col.type) and _native.available()):
+            try:
+                return _native.gather_column(col, self.rows)
+            except _native.NativeError:
+                pass
         return col.take(self.indices)
 
 
@@ -594,11 +606,15 @@ def filter_rows(table: pa.Table, mask: Value) -> pa.Table:
     return table.filter(mask)
 
 
+def _semi_pays(table: pa.Table, build: pa.Table) -> bool:
+    return build.num_rows * 4 <= table.num_rows and _native.available()
+
+
 def semi_filter(table: pa.Table, key: str, build: pa.Table, build_key: str) -> pa.Table:
     """The rows of `table` whose `key` equals some `build_key` of `build` (null equals null, as
     in joins), in order: what an inner join with `build` can keep. Done only when the native
     kernels can do it cheaply (`build` at most a quarter of `table`); otherwise `table` as is."""
-    if build.num_rows * 4 > table.num_rows or not _native.available():
+    if not _semi_pays(table, build):
         return table
     probe, keys = table[key], build[build_key]
     try:
@@ -613,6 +629,40 @@ def semi_filter(table: pa.Table, key: str, build: pa.Table, build_key: str) -> p
     if found is None or found[1] == table.num_rows:
         return table
     return table.filter(pa.array(found[0]))
+
+
+def semi_keys(table: pa.Table, key: str, build: pa.Table, build_key: str) -> _native.KeySet | None:
+    """`semi_filter`'s key set, for testing `table` batch by batch (``KeySet.restrict`` on
+    ``int64_keys`` of a batch's `key`): where it pays and both keys have the same integer-like
+    type; else None (use `semi_filter`)."""
+    t = table.schema.field(key).type
+    if (not _semi_pays(table, build) or build.schema.field(build_key).type != t
+            or not (pa.types.is_integer(t) or pa.types.is_date(t) or pa.types.is_timestamp(t))):
+        return None
+    keys = int64_keys(build[build_key])
+    if keys is None:
+        return None
+    try:
+        return _native.KeySet.of(keys)
+    except _native.NativeError:
+        return None
+
+
+def semi_rows(table: pa.Table, key: str, build: pa.Table, build_key: str) -> np.ndarray | None:
+    """The rows (int64, in order) of `table` whose `key` equals some `build_key` of `build`, as
+    `semi_filter` keeps them; None where that does not pay or the key types differ."""
+    keys = semi_keys(table, key, build, build_key)
+    if keys is None:
+        return None
+    col = table[key]
+    if col.type != pa.int64():
+        col = pa.chunked_array([int64_keys(c) for c in col.chunks], pa.int64())
+    try:
+        with keys:
+            rows = keys.rows(col)
+    except _native.NativeError:
+        return None
+    return None if len(rows) == table.num_rows else rows
 
 
 def project(table: pa.Table, columns: Sequence[str]) -> pa.Table:
@@ -725,7 +775,7 @@ def union(tables: Sequence[pa.Table], schema: Sequence[Mapping]) -> pa.Table:
 # keys; these helpers map key columns to int64 and return None whenever the Arrow path must run
 # instead (library missing, unsupported types, key ranges too wide to pack).
 
-def _int64_keys(col) -> pa.Array | None:
+def int64_keys(col) -> pa.Array | None:
     """`col` as one int64 array with the same equalities, order and nulls, or None (floats,
     strings longer than 7 bytes, uint64 beyond int64's range, nested types)."""
     a = _native.flat(col)
@@ -822,7 +872,7 @@ def _native_join_keys(lkeys, rkeys):
     lk, rk = [], []
     for a, b in zip(lkeys, rkeys):
         a, b = _unify_keys(a, b)
-        ia, ib = _int64_keys(a), _int64_keys(b)
+        ia, ib = int64_keys(a), int64_keys(b)
         if ia is None or ib is None:
             if a.type != b.type or not _hashable(a.type):
                 return None
@@ -909,7 +959,7 @@ def _native_group_key(table: pa.Table, keys: Sequence[str]) -> tuple[pa.Array, b
     kcols, ordered = [], True
     for k in keys:
         col = table[k]
-        a = _int64_keys(col)
+        a = int64_keys(col)
         if a is None:
             if not _hashable(col.type) or pa.types.is_floating(col.type):
                 return None
@@ -994,7 +1044,7 @@ def _native_sort_indices(table: pa.Table, keys: Sequence[str], ascending: Sequen
                 if a.type != pa.float64():
                     a = a.cast(pa.float64())
             else:
-                a = _int64_keys(c)
+                a = int64_keys(c)
                 if a is None:
                     return None
             arrs.append(a)
@@ -1095,7 +1145,8 @@ def _expand(lc: np.ndarray, rc: np.ndarray, card: int, keep_unmatched: bool):
 
 
 def join(left: pa.Table, right: pa.Table, how: str, left_on: Sequence[str],
-         right_on: Sequence[str], columns: Sequence[Mapping]) -> pa.Table:
+         right_on: Sequence[str], columns: Sequence[Mapping],
+         keep: Mapping[str, np.ndarray] | None = None) -> pa.Table:
     """Join two tables with pandas ``merge`` semantics (null keys match null keys).
 
     Parameters
@@ -1107,6 +1158,9 @@ def join(left: pa.Table, right: pa.Table, how: str, left_on: Sequence[str],
         Key columns, matched pairwise.
     columns : list of dict
         Output columns ``{"name", "from": "left" | "right" | "key", "src"[, "right_src"]}``.
+    keep : dict, optional
+        ``{"left" | "right": rows}`` (inner joins): only these rows of that side (int64, in
+        order) take part; the others are known not to reach the result.
 
     Returns
     -------
@@ -1122,11 +1176,21 @@ def join(left: pa.Table, right: pa.Table, how: str, left_on: Sequence[str],
     lkeys = [left[c] for c in left_on]
     rkeys = [right[c] for c in right_on]
     n, m = left.num_rows, right.num_rows
+    keep = keep if how == "inner" else None
+    lrows, rrows = (keep or {}).get("left"), (keep or {}).get("right")
+    if lrows is not None:
+        lkeys = [_take(k, lrows) for k in lkeys]
+    if rrows is not None:
+        rkeys = [_take(k, rrows) for k in rkeys]
     matched = _native_match(lkeys, rkeys, how)
     if matched is not None:
         li, ri = matched
     else:
         li, ri = _match(lkeys, rkeys, how)
+    if lrows is not None:
+        li = lrows[li]
+    if rrows is not None:
+        ri = rrows[ri]
     if how == "outer" and len(li) > 1:
         merged = {f"k{i}": _merged_key(lk, rk, li, ri)
                   for i, (lk, rk) in enumerate(zip(lkeys, rkeys))}

@@ -179,7 +179,7 @@ def _native_split(table: pa.Table, keys: Sequence[str], size: int) -> list[pa.Ta
             or pa.types.is_timestamp(t) or pa.types.is_time(t) or pa.types.is_duration(t)):
         return None
     try:
-        key = K._int64_keys(table[keys[0]])
+        key = K.int64_keys(table[keys[0]])
         if key is None:
             return None
         counts, order = _native.hash_partition(key, size)

@@ -144,7 +144,8 @@ def _array(data: pa.Buffer, n: int, valid: np.ndarray | None, nulls: int, t: str
 
 
 def run_fused(node: Mapping, table: pa.Table, kernels: Mapping[str, Callable[..., None]],
-              scalars: Mapping[int, pa.Scalar]) -> pa.Table | None:
+              scalars: Mapping[int, pa.Scalar],
+              semi: tuple[_native.KeySet, str] | None = None) -> pa.Table | None:
     """Run a ``fused`` node's native kernel over `table`.
 
     The node's ``abi_no_nulls`` variant is used when the columns it reads hold no nulls (it
@@ -160,6 +161,9 @@ def run_fused(node: Mapping, table: pa.Table, kernels: Mapping[str, Callable[...
         Compiled kernels by symbol: ``kernel(*descriptor_addresses)``.
     scalars : dict
         Computed scalar nodes by id (for the kernel's scalar operands).
+    semi : (KeySet, str), optional
+        Keep only the rows whose input column (the str) is in the key set (the node's
+        ``semi_filter``), tested batch by batch on the rows the kernel selects.
 
     Returns
     -------
@@ -174,7 +178,7 @@ def run_fused(node: Mapping, table: pa.Table, kernels: Mapping[str, Callable[...
         given = True
         if _runnable(abi, table):
             STATS["nodes"] += 1
-            return _run(node, abi, table, kernels[abi["symbol"]], scalars)
+            return _run(node, abi, table, kernels[abi["symbol"]], scalars, semi)
     if given:
         STATS["fallbacks"] += 1
     return None
@@ -229,7 +233,7 @@ def _key_codes(values: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarr
     if _native.available():
         try:
             whole = _native.flat(values)
-            a = K._int64_keys(whole)
+            a = K.int64_keys(whole)
             if a is not None:
                 gid, first = _native.group_ids(a)
                 null = None
@@ -308,9 +312,31 @@ def _batches(table: pa.Table) -> list[pa.RecordBatch]:
     return out
 
 
+def _select(cols: list[pa.Array], sel: np.ndarray, count: int) -> list[pa.Array]:
+    """The columns' values at the rows where `sel` (uint8) is set (`count` of them): fixed-width
+    columns without nulls compacted natively, others by Arrow's filter."""
+    mask = None
+    out = []
+    for c in cols:
+        t = c.type
+        if (c.null_count == 0 and _native.available() and not pa.types.is_boolean(t)
+                and (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_temporal(t))
+                and t.bit_width in (8, 16, 32, 64)):
+            out.append(_native.compact(c, sel, count))
+            continue
+        if mask is None:
+            mask = pa.array(sel.view(np.bool_))
+        out.append(c.filter(mask))
+    return out
+
+
 def _run(node: Mapping, abi: Mapping, table: pa.Table, kernel: Callable[..., None],
-         scalars: Mapping[int, pa.Scalar]) -> pa.Table:
+         scalars: Mapping[int, pa.Scalar], semi: tuple[_native.KeySet, str] | None = None) -> pa.Table:
     reduce = abi.get("reduce")
+    if semi is not None and reduce is not None:
+        keys, column = semi
+        table = table.filter(pa.array(keys.test(K.int64_keys(table[column]))[0]))
+        semi = None
     acc_init = np.array(abi["acc_init"], dtype=np.int64) if reduce is not None else None
     params_base = np.zeros(max(int(abi["params"]), 2), dtype=np.int64)
     for s in abi.get("scalars", ()):
@@ -399,10 +425,14 @@ def _run(node: Mapping, abi: Mapping, table: pa.Table, kernel: Callable[..., Non
                 k = c["index"]
                 count = int(params[nulls[k]]) if k in nulls else 0
                 cols.append(_array(outs[k], n, out_valid.get(k), count, c["type"]))
-        rb = pa.RecordBatch.from_arrays(cols, schema=target)
-        if sel is not None and int(params[1]) < n:
-            rb = rb.filter(pa.array(sel.view(np.bool_)))
-        return rb
+        count = int(params[1]) if sel is not None else n
+        if semi is not None and count:
+            if sel is None:
+                sel = np.ones(n, dtype=np.uint8)
+            count = semi[0].restrict(K.int64_keys(batch.column(semi[1])), sel)
+        if count < n:
+            cols = _select(cols, sel, count)
+        return pa.RecordBatch.from_arrays(cols, schema=target)
 
     if grouped:  # one accumulator table per thread, each over a run of consecutive batches
         offsets, offset = [], 0

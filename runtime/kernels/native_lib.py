@@ -28,10 +28,14 @@ import pyarrow as pa
 __all__ = [
     "ABI_VERSION",
     "NativeError",
+    "KeySet",
     "argsort",
     "available",
+    "compact",
     "flat",
     "gather",
+    "gather_column",
+    "gatherable",
     "get",
     "group_agg",
     "group_ids",
@@ -45,7 +49,7 @@ __all__ = [
     "threads",
 ]
 
-ABI_VERSION = 3
+ABI_VERSION = 4
 F64, I64 = 0, 1
 SUM, MIN, MAX, COUNT, FIRST, LAST, SUMF = range(7)
 
@@ -66,10 +70,14 @@ _SIGNATURES = {
     "cyl_group_agg": (_INT, [_INT, _INT, _P, _I64, _P, _P, _I64, _I64, _INT, _P, _P]),
     "cyl_argsort": (_INT, [_INT, _P, _P, _I64, _I64, _INT, _INT, _P]),
     "cyl_gather": (_INT, [_INT, _P, _P, _I64, _INT, _P]),
+    "cyl_gather_chunks": (_INT, [_INT, _I64, _P, _P, _P, _I64, _INT, _P]),
     "cyl_hash_partition": (_INT, [_P, _P, _I64, _I64, _I64, _INT, _P, _P]),
     "cyl_key_filter_new": (_P, [_P, _P, _I64, _I64, _INT]),
     "cyl_key_filter_test": (_INT, [_P, _P, _P, _I64, _I64, _INT, _P, _P]),
     "cyl_key_filter_free": (None, [_P]),
+    "cyl_key_filter_and": (_INT, [_P, _P, _P, _I64, _I64, _P, _P]),
+    "cyl_key_filter_rows": (_I64, [_P, _I64, _P, _P, _P, _P, _INT, _P]),
+    "cyl_compact": (_I64, [_INT, _P, _P, _I64, _P]),
     "cyl_pack_strings": (_INT, [_INT, _P, _P, _P, _I64, _I64, _INT, _P]),
 }
 
@@ -186,6 +194,13 @@ def flat(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
     return arr
 
 
+def _pooled(n: int, dtype) -> np.ndarray:
+    """An uninitialised numpy array in Arrow's memory pool (which keeps freed pages for the
+    next allocation, where fresh ones would fault on first write)."""
+    dtype = np.dtype(dtype)
+    return np.frombuffer(pa.allocate_buffer(max(n, 1) * dtype.itemsize), dtype=dtype, count=n)
+
+
 def _fixed(arr: pa.Array) -> tuple[int, int, int]:
     """(values address, validity address or 0, bit offset) of a fixed-width Arrow array."""
     bufs = arr.buffers()
@@ -219,13 +234,13 @@ class _JoinHandle:
     def pairs(self, keep_unmatched: bool) -> tuple[np.ndarray, np.ndarray]:
         total = self.lib.cyl_join_size(self.h, int(keep_unmatched))
         _check(total, "join")
-        li = np.empty(total, dtype=np.int64)
-        ri = np.empty(total, dtype=np.int64)
+        li = _pooled(total, np.int64)
+        ri = _pooled(total, np.int64)
         _check(self.lib.cyl_join_fill(self.h, int(keep_unmatched), _ptr(li), _ptr(ri)), "join")
         return li, ri
 
     def counts(self) -> np.ndarray:
-        out = np.empty(self.n, dtype=np.int64)
+        out = _pooled(self.n, np.int64)
         _check(self.lib.cyl_join_counts(self.h, _ptr(out)), "join")
         return out
 
@@ -287,8 +302,8 @@ def group_ids(keys) -> tuple[np.ndarray, np.ndarray]:
     lib = _require()
     a = _int64(keys)
     n = len(a)
-    gid = np.empty(n, dtype=np.int64)
-    first = np.empty(n, dtype=np.int64)
+    gid = _pooled(n, np.int64)
+    first = _pooled(n, np.int64)
     data, valid, off = _fixed(a)
     g = lib.cyl_group_ids(data, valid, off, n, threads(), _ptr(gid), _ptr(first))
     _check(g, "group-by")
@@ -340,7 +355,7 @@ def argsort(keys, descending: bool = False) -> np.ndarray:
     if a.type not in _DTYPES:
         raise TypeError(f"native argsort takes int64 or float64, got {a.type}")
     n = len(a)
-    out = np.empty(n, dtype=np.int64)
+    out = _pooled(n, np.int64)
     data, valid, off = _fixed(a)
     rc = lib.cyl_argsort(_DTYPES[a.type][0], data, valid, off, n, int(descending), threads(),
                          _ptr(out))
@@ -364,7 +379,7 @@ def pack_strings(arr) -> pa.Array | None:
     n, off = len(a), a.offset
     bufs = a.buffers()
     validity = bufs[0] if a.null_count else None
-    out = np.empty(off + n, dtype=np.int64)
+    out = _pooled(off + n, np.int64)
     if n:
         rc = lib.cyl_pack_strings(large, bufs[1].address,
                                   bufs[2].address if bufs[2] is not None else 0,
@@ -382,11 +397,36 @@ def gather(values: np.ndarray, idx: np.ndarray) -> np.ndarray:
     lib = _require()
     values = np.ascontiguousarray(values)
     idx = np.ascontiguousarray(idx, dtype=np.int64)
-    out = np.empty(len(idx), dtype=values.dtype)
+    out = _pooled(len(idx), values.dtype)
     rc = lib.cyl_gather(values.dtype.itemsize, _ptr(values), _ptr(idx), len(idx), threads(),
                         _ptr(out))
     _check(rc, "gather")
     return out
+
+
+def gatherable(t: pa.DataType) -> bool:
+    """Whether `gather_column` takes columns of type `t` (fixed width, not bool)."""
+    return ((pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_temporal(t))
+            and t.bit_width in (8, 16, 32, 64))
+
+
+def gather_column(col: pa.Array | pa.ChunkedArray, idx: np.ndarray) -> pa.Array:
+    """``col.take(idx)`` for a `gatherable` column without nulls and indices >= 0 (int64), in
+    parallel, straight from its chunks."""
+    lib = _require()
+    chunks = [c for c in (col.chunks if isinstance(col, pa.ChunkedArray) else [col]) if len(c)]
+    width = col.type.bit_width // 8
+    idx = np.ascontiguousarray(idx, dtype=np.int64)
+    n = len(idx)
+    buf = pa.allocate_buffer(max(n, 1) * width)
+    if n:
+        srcs = (ctypes.c_void_p * len(chunks))(
+            *[c.buffers()[1].address + c.offset * width for c in chunks])
+        starts = np.zeros(len(chunks) + 1, dtype=np.int64)
+        np.cumsum([len(c) for c in chunks], out=starts[1:])
+        _check(lib.cyl_gather_chunks(width, len(chunks), ctypes.addressof(srcs), _ptr(starts),
+                                     _ptr(idx), n, threads(), buf.address), "gather")
+    return pa.Array.from_buffers(col.type, n, [None, buf], null_count=0)
 
 
 def hash_partition(keys, nparts: int) -> tuple[np.ndarray, np.ndarray]:
@@ -405,36 +445,112 @@ def hash_partition(keys, nparts: int) -> tuple[np.ndarray, np.ndarray]:
     a = _int64(keys)
     n = len(a)
     counts = np.zeros(nparts, dtype=np.int64)
-    order = np.empty(n, dtype=np.int64)
+    order = _pooled(n, np.int64)
     data, valid, off = _fixed(a)
     _check(lib.cyl_hash_partition(data, valid, off, n, nparts, threads(), _ptr(counts), _ptr(order)),
            "hash partition")
     return counts, order
 
 
-def key_filter(build, probe) -> tuple[np.ndarray, int] | None:
-    """Which `probe` keys are among the `build` keys (int64; null equals null): a bool array and
-    its number of true values; None when the build keys' range is too wide for a bitmap.
-    `probe` may be chunked (tested chunk by chunk, no copy)."""
-    lib = _require()
-    b = _int64(build)
-    data, valid, off = _fixed(b)
-    h = lib.cyl_key_filter_new(data, valid, off, len(b), threads())
-    if not h:
-        return None
-    try:
+class KeySet:
+    """The set of some int64 keys (null equals null) as a native bitmap, for semi-join filters.
+
+    ``KeySet.of(build)`` is None when the keys' range is too wide for a bitmap. Free it with
+    `close` (or use it as a context manager).
+    """
+
+    def __init__(self, lib, handle: int):
+        self.lib, self.h = lib, handle
+
+    @classmethod
+    def of(cls, build) -> KeySet | None:
+        lib = _require()
+        b = _int64(build)
+        data, valid, off = _fixed(b)
+        h = lib.cyl_key_filter_new(data, valid, off, len(b), threads())
+        return cls(lib, h) if h else None
+
+    def test(self, probe) -> tuple[np.ndarray, int]:
+        """Which `probe` keys are in the set: a bool array and its number of true values.
+        `probe` may be chunked (tested chunk by chunk, no copy)."""
         chunks = probe.chunks if isinstance(probe, pa.ChunkedArray) else [probe]
-        out = np.empty(sum(len(c) for c in chunks), dtype=np.uint8)
+        out = _pooled(sum(len(c) for c in chunks), np.uint8)
         hits = ctypes.c_int64(0)
         pos = total = 0
         for c in chunks:
             c = _int64(c)
             if len(c):
                 data, valid, off = _fixed(c)
-                _check(lib.cyl_key_filter_test(h, data, valid, off, len(c), threads(), out.ctypes.data + pos,
-                                               ctypes.addressof(hits)), "key filter")
+                _check(self.lib.cyl_key_filter_test(self.h, data, valid, off, len(c), threads(),
+                                                    out.ctypes.data + pos, ctypes.addressof(hits)),
+                       "key filter")
                 total += hits.value
             pos += len(c)
         return out.view(np.bool_), total
-    finally:
-        lib.cyl_key_filter_free(h)
+
+    def rows(self, probe) -> np.ndarray:
+        """The row numbers (int64, in order) of the `probe` keys in the set; `probe` may be
+        chunked."""
+        chunks = [_int64(c) for c in (probe.chunks if isinstance(probe, pa.ChunkedArray) else [probe])]
+        chunks = [c for c in chunks if len(c)]
+        starts = np.zeros(len(chunks) + 1, dtype=np.int64)
+        np.cumsum([len(c) for c in chunks], out=starts[1:])
+        if not chunks:
+            return np.empty(0, dtype=np.int64)
+        out = _pooled(int(starts[-1]), np.int64)
+        fixed = [_fixed(c) for c in chunks]
+        keys = (ctypes.c_void_p * len(chunks))(*[f[0] for f in fixed])
+        valid = (ctypes.c_void_p * len(chunks))(*[f[1] for f in fixed])
+        voff = np.array([f[2] for f in fixed], dtype=np.int64)
+        got = self.lib.cyl_key_filter_rows(self.h, len(chunks), ctypes.addressof(keys),
+                                           ctypes.addressof(valid), _ptr(voff), _ptr(starts),
+                                           threads(), _ptr(out))
+        _check(got, "key filter")
+        return out[:got]
+
+    def restrict(self, probe: pa.Array, sel: np.ndarray) -> int:
+        """Clear ``sel[i]`` (uint8, one per `probe` row) where ``probe[i]`` is not in the set, on
+        this thread; returns the rows left selected."""
+        c = _int64(probe)
+        hits = ctypes.c_int64(0)
+        if len(c):
+            data, valid, off = _fixed(c)
+            _check(self.lib.cyl_key_filter_and(self.h, data, valid, off, len(c), _ptr(sel),
+                                               ctypes.addressof(hits)), "key filter")
+        return hits.value
+
+    def close(self) -> None:
+        if self.h:
+            self.lib.cyl_key_filter_free(self.h)
+            self.h = None
+
+    def __enter__(self) -> KeySet:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def key_filter(build, probe) -> tuple[np.ndarray, int] | None:
+    """Which `probe` keys are among the `build` keys (int64; null equals null): a bool array and
+    its number of true values; None when the build keys' range is too wide for a bitmap.
+    `probe` may be chunked (tested chunk by chunk, no copy)."""
+    keys = KeySet.of(build)
+    if keys is None:
+        return None
+    with keys:
+        return keys.test(probe)
+
+
+def compact(arr: pa.Array, sel: np.ndarray, count: int) -> pa.Array:
+    """The values of a fixed-width array without nulls (not bool) at the rows where ``sel``
+    (uint8) is set, on this thread; `count` is their number."""
+    width = arr.type.bit_width // 8
+    buf = pa.allocate_buffer(max(len(arr), 1) * width)
+    n = len(arr)
+    if n:
+        data = arr.buffers()[1].address + arr.offset * width
+        got = _require().cyl_compact(width, data, _ptr(sel), n, buf.address)
+        if got != count:
+            raise NativeError("native compaction failed")
+    return pa.Array.from_buffers(arr.type, count, [None, buf], null_count=0)

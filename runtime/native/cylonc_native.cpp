@@ -965,6 +965,165 @@ i64 compact_probe(const i64* rk, Valid rv, i64 m, const KeyFilter& F, int nthrea
   return total;
 }
 
+// --- dense unique build keys ---------------------------------------------------------------------
+
+// Where the build side's keys are unique, never null and fill at least 1 in kDenseSlots of their
+// range (primary keys, mostly), a key's rank among them is its build row's slot: the key bitmap
+// plus the number of set bits before each 64-bit word. One lookup in a few bits a key replaces
+// the hash table and the partitioning.
+constexpr i64 kDenseMin = i64(1) << 12;  // fewer build rows: the hash join
+constexpr u64 kDenseSlots = 64;
+constexpr i64 kDenseCounts = i64(1) << 24;  // build-left: at most this many per-thread counters
+
+inline int popcount64(u64 x) {  // no popcnt instruction in the baseline x86-64 target
+  x = x - ((x >> 1) & 0x5555555555555555ULL);
+  x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+  x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+  return static_cast<int>((x * 0x0101010101010101ULL) >> 56);
+}
+
+struct DenseKeys {
+  struct Block {
+    u64 bits;  // the keys lo + 64 w + b present
+    i64 base;  // keys before this block
+  };
+  i64 lo = 0;
+  u64 span = 0;
+  i64 count = 0;
+  Buf<Block> blocks;
+  Buf<i64> row;  // the build row of each rank
+  bool has(i64 key) const {
+    const u64 d = static_cast<u64>(key) - static_cast<u64>(lo);
+    const bool in = d <= span;
+    return ((blocks[in ? d >> 6 : 0].bits >> (d & 63)) & static_cast<u64>(in)) != 0;
+  }
+  // The key's rank, or `count` when it is not a build key (no branches: probe keys often
+  // miss at random).
+  i64 id(i64 key) const {
+    const u64 d = static_cast<u64>(key) - static_cast<u64>(lo);
+    const bool in = d <= span;
+    const Block& bl = blocks[in ? d >> 6 : 0];
+    const int b = static_cast<int>(d & 63);
+    const u64 hit = ((bl.bits >> b) & 1) & static_cast<u64>(in);
+    const i64 r = bl.base + popcount64(bl.bits & ((u64(1) << b) - 1));
+    return hit ? r : count;
+  }
+};
+
+// Fill D from the nb build keys if they qualify (see above); false otherwise.
+bool make_dense(const i64* bk, Valid bv, i64 nb, int nthreads, DenseKeys& D) {
+  if (nb < kDenseMin || nb >= (i64(1) << 32) || bv.any_null()) return false;
+  KeyFilter F;
+  if (!fill_filter(bk, bv, nb, nthreads, false, F)) return false;
+  if (F.span / kDenseSlots >= static_cast<u64>(nb)) return false;
+  const i64 W = static_cast<i64>(F.span / 64 + 1);
+  D.lo = F.lo;
+  D.span = F.span;
+  D.count = nb;
+  D.blocks.reset(W, true);
+  i64 total = 0;
+  for (i64 w = 0; w < W; ++w) {
+    D.blocks[w] = DenseKeys::Block{F.words[w], total};
+    total += popcount64(F.words[w]);
+  }
+  if (total != nb) return false;  // duplicate keys
+  D.row.reset(nb + 1, true);
+  i64* row = D.row.data();
+  row[nb] = -1;
+  const int nt = clamp_threads(nthreads, nb);
+  check(run_threads(nt, [&](int t) {
+    const i64 lo = range_lo(nb, nt, t), hi = range_lo(nb, nt, t + 1);
+    for (i64 k = lo; k < hi; ++k) row[D.id(bk[k])] = k;
+  }));
+  return true;
+}
+
+// The join through D, the dense keys of the build side (left when build_left).
+void join_dense(const i64* lk, Valid lv, i64 n, const i64* rk, Valid rv, i64 m, bool build_left,
+                const DenseKeys& D, Join& J) {
+  TIMER(tm, "join dense");
+  Match* match = J.match.data();
+  const i64* row = D.row.data();
+  const i64 none = D.count;
+  if (!build_left) {
+    const int nt = clamp_threads(J.nthreads, n);
+    check(run_threads(nt, [&](int t) {
+      const i64 lo = range_lo(n, nt, t), hi = range_lo(n, nt, t + 1);
+      for (i64 i = lo; i < hi; ++i) {
+        const i64 r = row[lv(i) ? D.id(lk[i]) : none];
+        match[i] = Match{r < 0 ? 0 : r, r >= 0};
+      }
+    }));
+    LAP(tm, "probe");
+    return;
+  }
+  // Each left row (one per rank) gets its right rows in right order: one pass over the right
+  // keys keeps each thread's hits (row, rank) and counts them per rank, then they are placed.
+  const int nt = clamp_threads(J.nthreads, m);
+  Buf<i64> cnt_t(static_cast<size_t>(n) * nt);
+  cnt_t.zero();
+  Buf<i64> hit_row(m), hit_id(m);  // each thread's hits at the start of its row range
+  std::vector<i64> hits(nt, 0);
+  check(run_threads(nt, [&](int t) {
+    i64* c = cnt_t.data() + static_cast<size_t>(t) * n;
+    const i64 lo = range_lo(m, nt, t), hi = range_lo(m, nt, t + 1);
+    i64* hr = hit_row.data() + lo;
+    i64* hid = hit_id.data() + lo;
+    i64 h = 0;
+    constexpr i64 kChunk = 2048;  // candidates ranked while their keys are still in cache
+    i64 cand[kChunk];
+    for (i64 b0 = lo; b0 < hi; b0 += kChunk) {
+      const i64 b1 = std::min(hi, b0 + kChunk);
+      i64 nc = 0;
+      for (i64 k = b0; k < b1; ++k) {
+        cand[nc] = k;
+        nc += rv(k) && D.has(rk[k]);
+      }
+      for (i64 j = 0; j < nc; ++j) {
+        const i64 k = cand[j];
+        const i64 id = D.id(rk[k]);
+        hr[h] = k;
+        hid[h] = id;
+        ++c[id];
+        ++h;
+      }
+    }
+    hits[t] = h;
+  }));
+  LAP(tm, "probe");
+  Buf<Match> gm(n);
+  i64 pos = 0;
+  for (i64 g = 0; g < n; ++g) {
+    gm[g].start = pos;
+    for (int t = 0; t < nt; ++t) {
+      i64& c = cnt_t[static_cast<size_t>(t) * n + g];
+      const i64 v = c;
+      c = pos;
+      pos += v;
+    }
+    gm[g].cnt = pos - gm[g].start;
+  }
+  i64* rs = J.rsorted.data();
+  check(run_threads(nt, [&](int t) {
+    i64* cur = cnt_t.data() + static_cast<size_t>(t) * n;
+    const i64 lo = range_lo(m, nt, t);
+    const i64* hr = hit_row.data() + lo;
+    const i64* hid = hit_id.data() + lo;
+    for (i64 j = 0; j < hits[t]; ++j) rs[cur[hid[j]]++] = hr[j];
+  }));
+  LAP(tm, "place");
+  const int ntl = clamp_threads(J.nthreads, n);
+  check(run_threads(ntl, [&](int t) {
+    const i64 lo = range_lo(n, ntl, t), hi = range_lo(n, ntl, t + 1);
+    for (i64 g = lo; g < hi; ++g) {
+      Match x = gm[g];
+      if (x.cnt == 1) x.start = rs[x.start];
+      match[row[g]] = x;
+    }
+  }));
+  LAP(tm, "to left order");
+}
+
 Join* join_new(const i64* lk, Valid lv, i64 n, const i64* rk, Valid rv, i64 m, int nthreads) {
   auto J = new Join();
   try {
@@ -975,6 +1134,15 @@ Join* join_new(const i64* lk, Valid lv, i64 n, const i64* rk, Valid rv, i64 m, i
     J->rsorted.reset(m);
     const bool build_left = n < m;
     const i64 build = build_left ? n : m;
+    if (!build_left || build * std::min(J->nthreads, 64) <= kDenseCounts) {
+      TIMER(tm0, "join new");
+      DenseKeys D;
+      if (build_left ? make_dense(lk, lv, n, J->nthreads, D) : make_dense(rk, rv, m, J->nthreads, D)) {
+        LAP(tm0, "make dense");
+        join_dense(lk, lv, n, rk, rv, m, build_left, D, *J);
+        return J;
+      }
+    }
     // A bitmap of the build keys where it pays (few probe rows match): probe rows failing it
     // skip the probe, or on the partitioned build-left path are not partitioned at all.
     KeyFilter F;
@@ -1643,14 +1811,44 @@ bool pack_strings(const O* offsets, const u8* data, Valid valid, i64 off, i64 n,
 
 // --- gather ------------------------------------------------------------------------------------
 
+// dst[i] = row idx[i] (0 where idx[i] < 0) of a column in nchunks chunks, chunk c holding rows
+// [starts[c], starts[c + 1]).
 template <class T>
-void gather(const T* src, const i64* idx, i64 n, int nthreads, T* dst) {
+void gather(const void* const* srcs, const i64* starts, i64 nchunks, const i64* idx, i64 n,
+            int nthreads, T* dst) {
+  // Rows in buckets of 2^shift, about 4 a chunk: first[b] is the chunk of bucket b's first row.
+  int shift = 0;
+  std::vector<i64> first;
+  if (nchunks > 1) {
+    const i64 total = starts[nchunks];
+    while ((total >> shift) > 4 * nchunks) ++shift;
+    first.resize(static_cast<size_t>(total >> shift) + 1);
+    i64 c = 0;
+    for (size_t b = 0; b < first.size(); ++b) {
+      while (c + 1 < nchunks && (static_cast<i64>(b) << shift) >= starts[c + 1]) ++c;
+      first[b] = c;
+    }
+  }
   const int nt = clamp_threads(nthreads, n);
   check(run_threads(nt, [&](int t) {
     const i64 lo = range_lo(n, nt, t), hi = range_lo(n, nt, t + 1);
+    if (nchunks == 1) {
+      const T* src = static_cast<const T*>(srcs[0]);
+      for (i64 i = lo; i < hi; ++i) {
+        const i64 j = idx[i];
+        dst[i] = j >= 0 ? src[j] : T(0);
+      }
+      return;
+    }
     for (i64 i = lo; i < hi; ++i) {
       const i64 j = idx[i];
-      dst[i] = j >= 0 ? src[j] : T(0);
+      if (j < 0) {
+        dst[i] = T(0);
+        continue;
+      }
+      i64 c = first[j >> shift];
+      while (j >= starts[c + 1]) ++c;
+      dst[i] = static_cast<const T*>(srcs[c])[j - starts[c]];
     }
   }));
 }
@@ -1704,6 +1902,19 @@ void hash_partition(const i64* keys, Valid valid, i64 n, i64 nparts, int nthread
   }));
 }
 
+}  // namespace
+
+// The values at the rows with sel[i] set, in order, into dst (room for n); returns their number.
+namespace {
+template <class T>
+i64 compact(const T* src, const u8* sel, i64 n, T* dst) {
+  i64 c = 0;
+  for (i64 i = 0; i < n; ++i) {
+    dst[c] = src[i];
+    c += sel[i] != 0;
+  }
+  return c;
+}
 }  // namespace
 
 // --- C ABI -------------------------------------------------------------------------------------
@@ -1910,6 +2121,85 @@ int cyl_key_filter_test(void* h, const int64_t* keys, const uint8_t* valid, int6
 
 void cyl_key_filter_free(void* h) { delete static_cast<KeyFilter*>(h); }
 
+int64_t cyl_key_filter_rows(void* h, int64_t nchunks, const int64_t* const* keys,
+                            const uint8_t* const* valid, const int64_t* voff,
+                            const int64_t* starts, int nthreads, int64_t* rows) {
+  if (h == nullptr || nchunks < 0 || (nchunks > 0 && (keys == nullptr || valid == nullptr ||
+                                                      voff == nullptr || starts == nullptr ||
+                                                      rows == nullptr)))
+    return -1;
+  try {
+    const KeyFilter& F = *static_cast<const KeyFilter*>(h);
+    const i64 n = nchunks > 0 ? starts[nchunks] : 0;
+    const int nt = clamp_threads(nthreads, n);
+    std::vector<i64> cnt(nt + 1, 0);
+    check(run_threads(nt, [&](int t) {  // each thread's rows at the start of its range
+      const i64 lo = range_lo(n, nt, t), hi = range_lo(n, nt, t + 1);
+      i64* out = rows + lo;
+      i64 c = 0;
+      for (i64 ch = 0; ch < nchunks; ++ch) {
+        const i64 a = std::max(lo, starts[ch]), b = std::min(hi, starts[ch + 1]);
+        if (a >= b) continue;
+        const i64 s0 = starts[ch];
+        const i64* k = keys[ch];
+        const Valid v{valid[ch], voff[ch]};
+        if (v.any_null()) {
+          for (i64 i = a; i < b; ++i) {
+            out[c] = i;
+            c += v(i - s0) ? F.pass(k[i - s0]) : F.build_null;
+          }
+        } else {
+          for (i64 i = a; i < b; ++i) {
+            out[c] = i;
+            c += F.pass(k[i - s0]);
+          }
+        }
+      }
+      cnt[t + 1] = c;
+    }));
+    i64 total = cnt[1];
+    for (int t = 1; t < nt; ++t) {
+      std::memmove(rows + total, rows + range_lo(n, nt, t), static_cast<size_t>(cnt[t + 1]) * sizeof(i64));
+      total += cnt[t + 1];
+    }
+    return total;
+  } catch (...) {
+    return -1;
+  }
+}
+
+int cyl_key_filter_and(void* h, const int64_t* keys, const uint8_t* valid, int64_t voff, int64_t n,
+                       uint8_t* sel, int64_t* hits) {
+  if (h == nullptr || n < 0 || (n > 0 && (keys == nullptr || sel == nullptr)) || hits == nullptr)
+    return -1;
+  const KeyFilter& F = *static_cast<const KeyFilter*>(h);
+  const Valid v{valid, voff};
+  // Branch-free: the selection is often near half the rows, and probe keys often come in order.
+  const u64* w = F.words.data();
+  const u64 lo = static_cast<u64>(F.lo), span = F.span;
+  auto pass = [&](i64 key) -> u8 {
+    const u64 d = static_cast<u64>(key) - lo;
+    const bool in_range = d <= span;
+    return static_cast<u8>(in_range & (w[in_range ? d >> 6 : 0] >> (d & 63)));
+  };
+  i64 c = 0;
+  if (v.any_null()) {
+    for (i64 i = 0; i < n; ++i) {
+      const u8 in = sel[i] != 0 && (v(i) ? pass(keys[i]) : F.build_null);
+      sel[i] = in;
+      c += in;
+    }
+  } else {
+    for (i64 i = 0; i < n; ++i) {
+      const u8 in = (sel[i] != 0) & pass(keys[i]);
+      sel[i] = in;
+      c += in;
+    }
+  }
+  *hits = c;
+  return 0;
+}
+
 int cyl_hash_partition(const int64_t* keys, const uint8_t* valid, int64_t voff, int64_t n,
                        int64_t nparts, int nthreads, int64_t* counts, int64_t* order) {
   if (n < 0 || nparts < 1 || nparts > (int64_t(1) << 31) || counts == nullptr ||
@@ -1923,28 +2213,53 @@ int cyl_hash_partition(const int64_t* keys, const uint8_t* valid, int64_t voff, 
   }
 }
 
-int cyl_gather(int width, const void* src, const int64_t* idx, int64_t n, int nthreads,
-               void* dst) {
-  if (n < 0 || (n > 0 && (src == nullptr || idx == nullptr || dst == nullptr))) return -1;
+int cyl_gather_chunks(int width, int64_t nchunks, const void* const* srcs, const int64_t* starts,
+                      const int64_t* idx, int64_t n, int nthreads, void* dst) {
+  if (n < 0 || nchunks < 1 || (n > 0 && (srcs == nullptr || starts == nullptr || idx == nullptr ||
+                                         dst == nullptr)))
+    return -1;
   try {
     switch (width) {
       case 1:
-        gather(static_cast<const u8*>(src), idx, n, nthreads, static_cast<u8*>(dst));
+        gather(srcs, starts, nchunks, idx, n, nthreads, static_cast<u8*>(dst));
         return 0;
       case 2:
-        gather(static_cast<const uint16_t*>(src), idx, n, nthreads, static_cast<uint16_t*>(dst));
+        gather(srcs, starts, nchunks, idx, n, nthreads, static_cast<uint16_t*>(dst));
         return 0;
       case 4:
-        gather(static_cast<const uint32_t*>(src), idx, n, nthreads, static_cast<uint32_t*>(dst));
+        gather(srcs, starts, nchunks, idx, n, nthreads, static_cast<uint32_t*>(dst));
         return 0;
       case 8:
-        gather(static_cast<const u64*>(src), idx, n, nthreads, static_cast<u64*>(dst));
+        gather(srcs, starts, nchunks, idx, n, nthreads, static_cast<u64*>(dst));
         return 0;
       default:
         return -1;
     }
   } catch (...) {
     return -1;
+  }
+}
+
+int cyl_gather(int width, const void* src, const int64_t* idx, int64_t n, int nthreads,
+               void* dst) {
+  if (n > 0 && src == nullptr) return -1;
+  const int64_t starts[2] = {0, std::numeric_limits<int64_t>::max()};
+  return cyl_gather_chunks(width, 1, &src, starts, idx, n, nthreads, dst);
+}
+
+int64_t cyl_compact(int width, const void* src, const uint8_t* sel, int64_t n, void* dst) {
+  if (n < 0 || (n > 0 && (src == nullptr || sel == nullptr || dst == nullptr))) return -1;
+  switch (width) {
+    case 1:
+      return compact(static_cast<const u8*>(src), sel, n, static_cast<u8*>(dst));
+    case 2:
+      return compact(static_cast<const uint16_t*>(src), sel, n, static_cast<uint16_t*>(dst));
+    case 4:
+      return compact(static_cast<const uint32_t*>(src), sel, n, static_cast<uint32_t*>(dst));
+    case 8:
+      return compact(static_cast<const u64*>(src), sel, n, static_cast<u64*>(dst));
+    default:
+      return -1;
   }
 }
 

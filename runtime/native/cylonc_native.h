@@ -12,7 +12,7 @@
 #define CYL_API __attribute__((visibility("default")))
 #endif
 
-#define CYL_ABI_VERSION 3
+#define CYL_ABI_VERSION 4
 #define CYL_F64 0
 #define CYL_I64 1
 
@@ -64,7 +64,6 @@ CYL_API int cyl_pack_strings(int large_offsets, const void* offsets, const uint8
                              const uint8_t* valid, int64_t off, int64_t n, int nthreads,
                              int64_t* out);
 
-/* dst[i] = src[idx[i]] for fixed-width values of `width` bytes (0 where idx[i] < 0). */
 /* Key sets for semi-join filters: a handle on the set of the valid int64 keys (plus "null"
  * if one is null), or NULL when their range is too wide for a bitmap (then no filter).
  * test: out[i] = 1 where keys[i] is in the set (a null key where the set has null), and
@@ -74,6 +73,16 @@ CYL_API void* cyl_key_filter_new(const int64_t* keys, const uint8_t* valid, int6
 CYL_API int cyl_key_filter_test(void* h, const int64_t* keys, const uint8_t* valid, int64_t voff,
                                 int64_t n, int nthreads, uint8_t* out, int64_t* hits);
 CYL_API void cyl_key_filter_free(void* h);
+/* rows: the numbers of the rows whose key is in the set, in order, into rows (room for all), of
+ * a key column in nchunks chunks (chunk c: rows [starts[c], starts[c + 1]), its values keys[c],
+ * validity valid[c] at bit offset voff[c]). Returns their number. */
+CYL_API int64_t cyl_key_filter_rows(void* h, int64_t nchunks, const int64_t* const* keys,
+                                    const uint8_t* const* valid, const int64_t* voff,
+                                    const int64_t* starts, int nthreads, int64_t* rows);
+/* and: for the rows with sel[i] != 0, sel[i] = whether keys[i] is in the set (one thread; the
+ * other rows are not looked at); *hits = the rows left selected. */
+CYL_API int cyl_key_filter_and(void* h, const int64_t* keys, const uint8_t* valid, int64_t voff,
+                               int64_t n, uint8_t* sel, int64_t* hits);
 
 /* Hash partitioning for a shuffle: each row's destination is runtime/kernels/distributed.py's
  * `hash_rows` of the one int64 key modulo nparts (nulls hash alike); counts[d] gets the rows
@@ -81,8 +90,17 @@ CYL_API void cyl_key_filter_free(void* h);
 CYL_API int cyl_hash_partition(const int64_t* keys, const uint8_t* valid, int64_t voff, int64_t n,
                                int64_t nparts, int nthreads, int64_t* counts, int64_t* order);
 
+/* dst[i] = src[idx[i]] for fixed-width values of `width` bytes (0 where idx[i] < 0). */
 CYL_API int cyl_gather(int width, const void* src, const int64_t* idx, int64_t n, int nthreads,
                        void* dst);
+/* The same over a column in nchunks chunks: srcs[c] holds rows [starts[c], starts[c + 1]). */
+CYL_API int cyl_gather_chunks(int width, int64_t nchunks, const void* const* srcs,
+                              const int64_t* starts, const int64_t* idx, int64_t n, int nthreads,
+                              void* dst);
+
+/* The values of `width` bytes (1, 2, 4, 8) at the rows with sel[i] != 0, in order, into dst (room
+ * for n; one thread). Returns their number. */
+CYL_API int64_t cyl_compact(int width, const void* src, const uint8_t* sel, int64_t n, void* dst);
 
 #ifdef __cplusplus
 }

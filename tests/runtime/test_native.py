@@ -512,7 +512,7 @@ def test_native_shuffle_partitions_as_the_numpy_hash(values, ranks):
     want = D._split(t, dest, ranks)
     got = D._native_split(t, ["k"], ranks)
     assert got is not None and all(a.equals(b) for a, b in zip(want, got))
-    counts, order = nl.hash_partition(K._int64_keys(t["k"]), ranks)
+    counts, order = nl.hash_partition(K.int64_keys(t["k"]), ranks)
     assert counts.tolist() == np.bincount(dest, minlength=ranks).tolist()
     assert order.tolist() == np.argsort(dest, kind="stable").tolist()
 
@@ -530,3 +530,89 @@ def test_key_filter_is_membership(nulls):
     want = [v in keys for c in chunks for v in c.to_pylist()]
     assert mask.tolist() == want and hits == sum(want)
     assert nl.key_filter(pa.array([0, 2**62]), pa.array([1, 2])) is None
+
+
+def _dense_keys(rng, nb, np_, slots):
+    """Unique build keys spread over `slots` times their number (a bitmap with ranks), probe keys
+    over a wider range (misses on both ends)."""
+    lo = -3_000
+    build = rng.choice(np.arange(lo, lo + nb * slots), nb, replace=False)
+    probe = rng.integers(lo - 500, lo + nb * slots + 500, np_)
+    return build, probe
+
+
+@needs_native
+@pytest.mark.parametrize("nb,np_,slots", [(5_000, 60_000, 1), (5_000, 60_000, 40), (40_000, 200_000, 3),
+                                          (5_000, 3_000, 2), (100_000, 100_000, 1)], ids=str)
+@pytest.mark.parametrize("build_left", [True, False])
+@pytest.mark.parametrize("probe_nulls", [0.0, 0.01])
+def test_dense_unique_build_join_matches_reference(nb, np_, slots, build_left, probe_nulls):
+    """Unique, never-null build keys dense in their range (the rank lookup, built on either
+    side; where the probe side is smaller it is the one built, by hashing), and the same with
+    one duplicate or one null build key (the hash join): the pairs agree with the numpy
+    reference."""
+    rng = np.random.default_rng(nb + np_ + slots)
+    build, probe = _dense_keys(rng, nb, np_, slots)
+    pmask = rng.random(np_) < probe_nulls if probe_nulls else None
+    variants = [pa.array(build, type=pa.int64()),
+                pa.array(np.concatenate([build, build[:1]]), type=pa.int64()),
+                pa.array(np.concatenate([build, [0]]), type=pa.int64(), mask=np.arange(nb + 1) == nb)]
+    for b in variants:
+        p = pa.array(probe, type=pa.int64(), mask=pmask)
+        left, right = (b, p) if build_left else (p, b)  # the smaller side is built
+        _assert_joins_as_reference(left, right)
+
+
+@needs_native
+@pytest.mark.parametrize("threads", ["1", "3"])
+def test_dense_join_threads_and_slices(threads, monkeypatch):
+    monkeypatch.setenv("CYLONC_NATIVE_THREADS", threads)
+    rng = np.random.default_rng(31)
+    build, probe = _dense_keys(rng, 20_000, 150_000, 2)
+    left = pa.array(np.concatenate([[1, 2, 3], build]), type=pa.int64()).slice(3)
+    right = pa.array(np.concatenate([[7], probe]), type=pa.int64(), mask=rng.random(150_001) < 0.001).slice(1)
+    _assert_joins_as_reference(left, right)
+    _assert_joins_as_reference(right, left)
+
+
+@needs_native
+@pytest.mark.parametrize("nulls", [False, True])
+def test_key_set_rows_and_restrict(nulls):
+    """`KeySet.rows`: the numbers of the probe rows whose key is in the set, over chunks and
+    threads; `KeySet.restrict`: clears the selected rows whose key is not (null equals null)."""
+    rng = np.random.default_rng(41)
+    build = pa.array(rng.integers(-500, 5_000, 300), mask=(rng.random(300) < 0.05) if nulls else None)
+    keys = set(build.to_pylist())
+    chunks = [pa.array(rng.integers(-1_000, 6_000, n), mask=rng.random(n) < 0.1).slice(3)
+              for n in (3, 10, 5_003, 70_003, 40_003)]
+    probe = pa.chunked_array(chunks)
+    values = probe.to_pylist()
+    with nl.KeySet.of(build) as ks:
+        rows = ks.rows(probe)
+        assert rows.tolist() == [i for i, v in enumerate(values) if v in keys]
+        for c in chunks:
+            sel = (rng.random(len(c)) < 0.5).astype(np.uint8)
+            want = [bool(s) and v in keys for s, v in zip(sel, c.to_pylist())]
+            hits = ks.restrict(c, sel)
+            assert sel.astype(bool).tolist() == want and hits == sum(want)
+        assert ks.rows(pa.chunked_array([], pa.int64())).tolist() == []
+
+
+@needs_native
+@pytest.mark.parametrize("t", [pa.int8(), pa.int16(), pa.int32(), pa.int64(), pa.float32(),
+                               pa.float64(), pa.date32(), pa.timestamp("us")], ids=str)
+def test_compact_and_chunked_gather(t):
+    """`compact` keeps the selected values in order; `gather_column` takes rows from a column
+    in chunks (sliced ones too) as Arrow's take does."""
+    rng = np.random.default_rng(3)
+    raw = pa.array(rng.integers(-100, 100, 9_000)).cast(pa.int64())
+    col = (raw.cast(pa.int32()) if t == pa.date32() else raw).cast(t)
+    sel = (rng.random(8_000) < 0.3).astype(np.uint8)
+    part = col.slice(1_000)
+    got = nl.compact(part, sel, int(sel.sum()))
+    assert got.equals(part.filter(pa.array(sel.astype(bool))))
+    chunked = pa.chunked_array([col.slice(0, 5), col.slice(5, 3_000), col.slice(3_005)])
+    idx = rng.integers(0, len(col), 20_000)
+    idx[:100] = np.arange(100)
+    assert nl.gather_column(chunked, idx).equals(col.take(pa.array(idx)))
+    assert nl.gather_column(col, idx).equals(col.take(pa.array(idx)))
