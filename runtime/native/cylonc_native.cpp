@@ -79,7 +79,7 @@ struct Timer {
 // call costs about as much as the work itself. cyl_release_memory() hands them all back.
 class BlockCache {
  public:
-  static constexpr size_t kMinBytes = size_t(4) << 20;
+  static constexpr size_t kMinBytes = size_t(256) << 10;
 
   // A cached block of at least `bytes` (and not much larger), or nullptr.
   void* take(size_t bytes, size_t* got) {
@@ -523,8 +523,10 @@ constexpr u64 kFilterBitsPerRow = 256;
 constexpr i64 kFilterSample = 4096;
 
 // The bitmap of the nb build keys into F (F.on stays false): false when their range is too wide
-// (over kFilterMaxBits; with dense_only, also over kFilterBitsPerRow bits a build row).
-bool fill_filter(const i64* bk, Valid bv, i64 nb, int nthreads, bool dense_only, KeyFilter& F) {
+// (over kFilterMaxBits; with dense_only, also over kFilterBitsPerRow bits a build row), or, with
+// unique, as soon as a key turns up twice.
+bool fill_filter(const i64* bk, Valid bv, i64 nb, int nthreads, bool dense_only, KeyFilter& F,
+                 bool unique = false) {
   const int nt = clamp_threads(nthreads, nb);
   std::vector<i64> mins(nt, std::numeric_limits<i64>::max());
   std::vector<i64> maxs(nt, std::numeric_limits<i64>::min());
@@ -570,20 +572,28 @@ bool fill_filter(const i64* bk, Valid bv, i64 nb, int nthreads, bool dense_only,
   F.words.reset(span / 64 + 1, true);
   F.words.zero();
   u64* w = F.words.data();
+  std::atomic<bool> dup{false};
   check(run_threads(nt, [&](int t) {
     const i64 lo = range_lo(nb, nt, t), hi = range_lo(nb, nt, t + 1);
     for (i64 i = lo; i < hi; ++i) {
       if (!bv(i)) continue;
       const u64 d = static_cast<u64>(bk[i]) - static_cast<u64>(mn);
       const u64 bit = u64(1) << (d & 63);
-      if (nt == 1) {
+      if (unique) {
+        const u64 old = nt == 1 ? w[d >> 6] : __atomic_fetch_or(w + (d >> 6), bit, __ATOMIC_RELAXED);
+        if (nt == 1) w[d >> 6] = old | bit;
+        if ((old & bit) != 0 || ((i & 4095) == 0 && dup.load(std::memory_order_relaxed))) {
+          dup.store(true);
+          return;
+        }
+      } else if (nt == 1) {
         w[d >> 6] |= bit;
       } else if ((__atomic_load_n(w + (d >> 6), __ATOMIC_RELAXED) & bit) == 0) {
         __atomic_fetch_or(w + (d >> 6), bit, __ATOMIC_RELAXED);
       }
     }
   }));
-  return true;
+  return !dup.load();
 }
 
 // Fill F from the nb build keys if it pays for the np probe keys: the build side at most half
@@ -972,7 +982,7 @@ i64 compact_probe(const i64* rk, Valid rv, i64 m, const KeyFilter& F, int nthrea
 // plus the number of set bits before each 64-bit word. One lookup in a few bits a key replaces
 // the hash table and the partitioning.
 constexpr i64 kDenseMin = i64(1) << 12;  // fewer build rows: the hash join
-constexpr u64 kDenseSlots = 64;
+constexpr u64 kDenseSlots = 256;
 constexpr i64 kDenseCounts = i64(1) << 24;  // build-left: at most this many per-thread counters
 
 inline int popcount64(u64 x) {  // no popcnt instruction in the baseline x86-64 target
@@ -1014,7 +1024,7 @@ struct DenseKeys {
 bool make_dense(const i64* bk, Valid bv, i64 nb, int nthreads, DenseKeys& D) {
   if (nb < kDenseMin || nb >= (i64(1) << 32) || bv.any_null()) return false;
   KeyFilter F;
-  if (!fill_filter(bk, bv, nb, nthreads, false, F)) return false;
+  if (!fill_filter(bk, bv, nb, nthreads, true, F, true)) return false;
   if (F.span / kDenseSlots >= static_cast<u64>(nb)) return false;
   const i64 W = static_cast<i64>(F.span / 64 + 1);
   D.lo = F.lo;
