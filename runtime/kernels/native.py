@@ -199,16 +199,29 @@ def _threads() -> int:
     return max(1, pa.cpu_count())
 
 
-def _map(fn: Callable[[pa.RecordBatch], Any], batches: list[pa.RecordBatch], rows: int) -> list[Any]:
-    """`fn` over the batches, on a thread pool when that pays (the kernel call releases the
-    GIL); results in batch order."""
+def _map(fn: Callable[[Any], Any], batches: list[Any], rows: int) -> list[Any]:
+    """`fn` over the batches, on this thread and pool threads when that pays (the kernel call
+    releases the GIL), each taking the next batch as it gets free; results in batch order."""
     global _POOL
     threads = min(_threads(), len(batches))
     if threads < 2 or rows < PARALLEL_MIN_ROWS:
         return [fn(b) for b in batches]
-    if _POOL is None or _POOL._max_workers < threads:  # noqa: SLF001 - resize when asked for more
-        _POOL = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="cylonc-kernel")
-    return list(_POOL.map(fn, batches))
+    if _POOL is None or _POOL._max_workers < threads - 1:  # noqa: SLF001 - resize when asked for more
+        _POOL = ThreadPoolExecutor(max_workers=threads - 1, thread_name_prefix="cylonc-kernel")
+    results: list[Any] = [None] * len(batches)
+    work = enumerate(batches)  # shared: next() on it is atomic under the GIL
+
+    def drain(_: Any = None) -> None:
+        for i, b in work:
+            results[i] = fn(b)
+
+    helpers = [_POOL.submit(drain) for _ in range(threads - 1)]
+    try:
+        drain()
+    finally:
+        for h in helpers:
+            h.result()
+    return results
 
 
 def _encode(values: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray | None, pa.Array]:
@@ -314,15 +327,13 @@ def _batches(table: pa.Table) -> list[pa.RecordBatch]:
 
 def _select(cols: list[pa.Array], sel: np.ndarray, count: int) -> list[pa.Array]:
     """The columns' values at the rows where `sel` (uint8) is set (`count` of them): fixed-width
-    columns without nulls compacted natively, others by Arrow's filter."""
-    mask = None
+    columns without nulls taken natively, others by Arrow's filter."""
+    mask = rows = None
     out = []
     for c in cols:
-        t = c.type
-        if (c.null_count == 0 and _native.available() and not pa.types.is_boolean(t)
-                and (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_temporal(t))
-                and t.bit_width in (8, 16, 32, 64)):
-            out.append(_native.compact(c, sel, count))
+        if c.null_count == 0 and _native.gatherable(c.type) and _native.available():
+            rows = rows or _native.Selection(sel, count)
+            out.append(rows.take(c))
             continue
         if mask is None:
             mask = pa.array(sel.view(np.bool_))

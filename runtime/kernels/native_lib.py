@@ -29,9 +29,9 @@ __all__ = [
     "ABI_VERSION",
     "NativeError",
     "KeySet",
+    "Selection",
     "argsort",
     "available",
-    "compact",
     "flat",
     "gather",
     "gather_column",
@@ -49,7 +49,7 @@ __all__ = [
     "threads",
 ]
 
-ABI_VERSION = 4
+ABI_VERSION = 5
 F64, I64 = 0, 1
 SUM, MIN, MAX, COUNT, FIRST, LAST, SUMF = range(7)
 
@@ -78,6 +78,7 @@ _SIGNATURES = {
     "cyl_key_filter_and": (_INT, [_P, _P, _P, _I64, _I64, _P, _P]),
     "cyl_key_filter_rows": (_I64, [_P, _I64, _P, _P, _P, _P, _INT, _P]),
     "cyl_compact": (_I64, [_INT, _P, _P, _I64, _P]),
+    "cyl_select_indices": (_I64, [_P, _I64, _P]),
     "cyl_pack_strings": (_INT, [_INT, _P, _P, _P, _I64, _I64, _INT, _P]),
 }
 
@@ -542,15 +543,31 @@ def key_filter(build, probe) -> tuple[np.ndarray, int] | None:
         return keys.test(probe)
 
 
-def compact(arr: pa.Array, sel: np.ndarray, count: int) -> pa.Array:
-    """The values of a fixed-width array without nulls (not bool) at the rows where ``sel``
-    (uint8) is set, on this thread; `count` is their number."""
-    width = arr.type.bit_width // 8
-    buf = pa.allocate_buffer(max(len(arr), 1) * width)
-    n = len(arr)
-    if n:
-        data = arr.buffers()[1].address + arr.offset * width
-        got = _require().cyl_compact(width, data, _ptr(sel), n, buf.address)
-        if got != count:
-            raise NativeError("native compaction failed")
-    return pa.Array.from_buffers(arr.type, count, [None, buf], null_count=0)
+class Selection:
+    """The rows where ``sel`` (uint8) is set, `count` of them, for taking them from several
+    columns on this thread: sparse selections go through their row numbers (reading only the
+    cache lines they need), dense ones are compacted in one pass."""
+
+    SPARSE = 0.25
+
+    def __init__(self, sel: np.ndarray, count: int):
+        self.sel, self.count = sel, count
+        self.rows = None
+        if count < self.SPARSE * len(sel):
+            self.rows = _pooled(len(sel), np.int64)
+            if _require().cyl_select_indices(_ptr(sel), len(sel), _ptr(self.rows)) != count:
+                raise NativeError("native selection failed")
+
+    def take(self, arr: pa.Array) -> pa.Array:
+        """The selected values of a `gatherable` array without nulls."""
+        width = arr.type.bit_width // 8
+        n = len(arr)
+        lib = _require()
+        buf = pa.allocate_buffer(max(n if self.rows is None else self.count, 1) * width)
+        if n:
+            data = arr.buffers()[1].address + arr.offset * width
+            if self.rows is not None:
+                _check(lib.cyl_gather(width, data, _ptr(self.rows), self.count, 1, buf.address), "gather")
+            elif lib.cyl_compact(width, data, _ptr(self.sel), n, buf.address) != self.count:
+                raise NativeError("native compaction failed")
+        return pa.Array.from_buffers(arr.type, self.count, [None, buf], null_count=0)

@@ -2257,6 +2257,25 @@ int cyl_gather(int width, const void* src, const int64_t* idx, int64_t n, int nt
   return cyl_gather_chunks(width, 1, &src, starts, idx, n, nthreads, dst);
 }
 
+int64_t cyl_select_indices(const uint8_t* sel, int64_t n, int64_t* out) {
+  if (n < 0 || (n > 0 && (sel == nullptr || out == nullptr))) return -1;
+  i64 c = 0, i = 0;
+  for (; i + 8 <= n; i += 8) {  // a sparse selection skips 8 rows a word
+    u64 w;
+    std::memcpy(&w, sel + i, 8);
+    if (w == 0) continue;
+    for (int j = 0; j < 8; ++j) {
+      out[c] = i + j;
+      c += sel[i + j] != 0;
+    }
+  }
+  for (; i < n; ++i) {
+    out[c] = i;
+    c += sel[i] != 0;
+  }
+  return c;
+}
+
 int64_t cyl_compact(int width, const void* src, const uint8_t* sel, int64_t n, void* dst) {
   if (n < 0 || (n > 0 && (src == nullptr || sel == nullptr || dst == nullptr))) return -1;
   switch (width) {

@@ -12,7 +12,7 @@
 #define CYL_API __attribute__((visibility("default")))
 #endif
 
-#define CYL_ABI_VERSION 4
+#define CYL_ABI_VERSION 5
 #define CYL_F64 0
 #define CYL_I64 1
 
@@ -101,6 +101,9 @@ CYL_API int cyl_gather_chunks(int width, int64_t nchunks, const void* const* src
 /* The values of `width` bytes (1, 2, 4, 8) at the rows with sel[i] != 0, in order, into dst (room
  * for n; one thread). Returns their number. */
 CYL_API int64_t cyl_compact(int width, const void* src, const uint8_t* sel, int64_t n, void* dst);
+/* The rows i with sel[i] != 0, in order, into out (room for n; one thread). Returns their
+ * number. */
+CYL_API int64_t cyl_select_indices(const uint8_t* sel, int64_t n, int64_t* out);
 
 #ifdef __cplusplus
 }

@@ -601,16 +601,17 @@ def test_key_set_rows_and_restrict(nulls):
 @needs_native
 @pytest.mark.parametrize("t", [pa.int8(), pa.int16(), pa.int32(), pa.int64(), pa.float32(),
                                pa.float64(), pa.date32(), pa.timestamp("us")], ids=str)
-def test_compact_and_chunked_gather(t):
-    """`compact` keeps the selected values in order; `gather_column` takes rows from a column
-    in chunks (sliced ones too) as Arrow's take does."""
+def test_selection_and_chunked_gather(t):
+    """`Selection` keeps the selected values in order (sparse: by row numbers; dense: compacted);
+    `gather_column` takes rows from a column in chunks (sliced ones too) as Arrow's take does."""
     rng = np.random.default_rng(3)
     raw = pa.array(rng.integers(-100, 100, 9_000)).cast(pa.int64())
     col = (raw.cast(pa.int32()) if t == pa.date32() else raw).cast(t)
-    sel = (rng.random(8_000) < 0.3).astype(np.uint8)
     part = col.slice(1_000)
-    got = nl.compact(part, sel, int(sel.sum()))
-    assert got.equals(part.filter(pa.array(sel.astype(bool))))
+    for density in (0.0, 0.05, 0.3, 1.0):
+        sel = (rng.random(8_003)[3:] < density).astype(np.uint8)
+        got = nl.Selection(sel, int(sel.sum())).take(part)
+        assert got.equals(part.filter(pa.array(sel.astype(bool))))
     chunked = pa.chunked_array([col.slice(0, 5), col.slice(5, 3_000), col.slice(3_005)])
     idx = rng.integers(0, len(col), 20_000)
     idx[:100] = np.arange(100)
