@@ -4,7 +4,8 @@ first block), the dialect table type, and a cache key."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -74,8 +75,27 @@ def _may_be_null(col: pa.ChunkedArray) -> bool:
     return bool(col.null_count) or pa.types.is_floating(col.type) or pa.types.is_decimal(col.type)
 
 
+_DESCRIBED: dict[int, tuple[weakref.ref, str, SourceInfo]] = {}
+"""Descriptions of recently seen in-memory tables (immutable): id -> (the table, weakly; the
+input name; the description without its data)."""
+_DESCRIBED_MAX = 64
+
+
 def describe_source(source: Any, name: str, fmt: str | None = None, loc=None) -> SourceInfo:
     """Describe one input (a table, a DataFrame, or a path) without reading file data."""
+    if isinstance(source, pa.Table):
+        hit = _DESCRIBED.get(id(source))
+        if hit is not None and hit[0]() is source and hit[1] == name:
+            return replace(hit[2], data=source)
+    info = _describe(source, name, fmt, loc)
+    if isinstance(source, pa.Table) and info.data is source:
+        if len(_DESCRIBED) >= _DESCRIBED_MAX:
+            _DESCRIBED.pop(next(iter(_DESCRIBED)), None)
+        _DESCRIBED[id(source)] = (weakref.ref(source), name, replace(info, data=None))
+    return info
+
+
+def _describe(source: Any, name: str, fmt: str | None, loc) -> SourceInfo:
     label = f"input '{name}'"
     try:
         data = rio.prepare(source, label=label)

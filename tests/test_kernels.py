@@ -580,3 +580,24 @@ def test_kernel_reads_nan_as_null_without_a_conversion_pass():
     assert got.column("n").to_pylist() == [1, 1, 0]
     assert got.column("m").to_pylist() == [0.5, 2.5, 4.0]
     assert _check_native(total, t=t) == 0.5 + 10.0 * 1.0 + 2.5 * 2.0 + 10.0 * 3.0 + 10.0 * 4.0
+
+
+def test_table_descriptions_are_remembered_not_the_tables():
+    """A table passed again skips describing (its schema and null counts are fixed); the memo
+    holds it weakly, by input name, and not past its lifetime."""
+    import gc
+    import weakref
+
+    from cylonc.compiler import inputs
+
+    t = pa.table({"x": [1.0, 2.0], "k": pa.array([1, None])})
+    first = inputs.describe_source(t, "t")
+    again = inputs.describe_source(t, "t")
+    assert again.spec is first.spec and again.data is t and again.key == first.key
+    other = inputs.describe_source(t, "u")
+    assert other.spec is not first.spec and other.spec.name == "u"
+    assert inputs.describe_source(t.drop_columns(["k"]), "t").key != first.key
+    ref = weakref.ref(t)
+    del t, first, again, other
+    gc.collect()
+    assert ref() is None
