@@ -271,14 +271,47 @@ def _dense(combined: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return codes, groups.to_numpy()
 
 
+def _small_range_codes(table: pa.Table, keys: list[str]) -> tuple[np.ndarray, int, list[pa.Array]] | None:
+    """`_group_codes` in one native pass where every key maps to int64 (integers, dates, short
+    strings) and the product of their value ranges is small: each combination of values in
+    range is a group (code: the keys' offsets in mixed radix, low bits that all values share
+    dropped, e.g. the zero bytes of packed short strings). None otherwise."""
+    if not _native.available():
+        return None
+    ints, lo, shift, radix, total = [], [], [], [], 1
+    try:
+        for k in keys:
+            a = K.int64_keys(table[k])
+            if a is None:
+                return None
+            low, high, bits, _ = _native.key_stats(a)
+            r = ((high - low) >> bits) + 1
+            total *= r
+            if total > max(1 << 16, table.num_rows):
+                return None
+            ints.append(a)
+            lo.append(low)
+            shift.append(bits)
+            radix.append(r)
+        code, first = _native.dense_codes(ints, lo, shift, radix)
+    except _native.NativeError:
+        return None
+    rows = pa.array(first, mask=first < 0)
+    return code, total, [table[k].take(rows) for k in keys]
+
+
 def _group_codes(table: pa.Table, keys: list[str]) -> tuple[np.ndarray, int, list[pa.Array]]:
     """Dense group codes of the rows (-1 where a key is null: such rows are dropped), the
     number of groups, and each key column's value per group (in code order).
 
-    Each key is coded on its own (native hashing where the column allows); several keys
-    combine by mixed radix, every combination a group while there are few (groups without
+    Keys of small value ranges are coded together in one native pass (`_small_range_codes`).
+    Otherwise each key is coded on its own (native hashing where the column allows); several
+    keys combine by mixed radix, every combination a group while there are few (groups without
     rows drop out after the kernel), else hashed again.
     """
+    small = _small_range_codes(table, keys)
+    if small is not None:
+        return small
     code, null, dictionary = _key_codes(table[keys[0]])
     card = len(dictionary)
     dictionaries = [dictionary]

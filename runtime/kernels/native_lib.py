@@ -32,6 +32,7 @@ __all__ = [
     "Selection",
     "argsort",
     "available",
+    "dense_codes",
     "flat",
     "gather",
     "gather_column",
@@ -43,13 +44,14 @@ __all__ = [
     "join",
     "join_counts",
     "key_filter",
+    "key_stats",
     "pack_strings",
     "release_memory",
     "reset",
     "threads",
 ]
 
-ABI_VERSION = 5
+ABI_VERSION = 6
 F64, I64 = 0, 1
 SUM, MIN, MAX, COUNT, FIRST, LAST, SUMF = range(7)
 
@@ -67,6 +69,8 @@ _SIGNATURES = {
     "cyl_join_counts": (_INT, [_P, _P]),
     "cyl_join_free": (None, [_P]),
     "cyl_group_ids": (_I64, [_P, _P, _I64, _I64, _INT, _P, _P]),
+    "cyl_dense_codes": (_INT, [_INT, _P, _P, _P, _P, _P, _P, _I64, _INT, _P, _P]),
+    "cyl_key_stats": (_INT, [_P, _P, _I64, _I64, _INT, _P]),
     "cyl_group_agg": (_INT, [_INT, _INT, _P, _I64, _P, _P, _I64, _I64, _INT, _P, _P]),
     "cyl_argsort": (_INT, [_INT, _P, _P, _I64, _I64, _INT, _INT, _P]),
     "cyl_gather": (_INT, [_INT, _P, _P, _I64, _INT, _P]),
@@ -309,6 +313,40 @@ def group_ids(keys) -> tuple[np.ndarray, np.ndarray]:
     g = lib.cyl_group_ids(data, valid, off, n, threads(), _ptr(gid), _ptr(first))
     _check(g, "group-by")
     return gid, first[:g].copy() if g < n // 2 else first[:g]
+
+
+def key_stats(keys) -> tuple[int, int, int, int]:
+    """Of the valid int64 keys: min, max, the number of low bits they all share, and their
+    count (all 0 when none)."""
+    lib = _require()
+    a = _int64(keys)
+    out = np.zeros(4, dtype=np.int64)
+    data, valid, off = _fixed(a)
+    _check(lib.cyl_key_stats(data, valid, off, len(a), threads(), _ptr(out)), "key stats")
+    return int(out[0]), int(out[1]), int(out[2]), int(out[3])
+
+
+def dense_codes(keys: list, lo: list[int], shift: list[int], radix: list[int]
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Group codes of rows by int64 keys of small ranges (key j's offsets
+    ``(v - lo[j]) >> shift[j]`` below ``radix[j]``): the mixed-radix number of the offsets, -1
+    where a key is null; and the first row of each of the ``prod(radix)`` codes (-1 for codes
+    without rows)."""
+    lib = _require()
+    arrs = [_int64(k) for k in keys]
+    n = len(arrs[0])
+    fixed = [_fixed(a) for a in arrs]
+    k = len(arrs)
+    data = (ctypes.c_void_p * k)(*[f[0] for f in fixed])
+    valid = (ctypes.c_void_p * k)(*[f[1] for f in fixed])
+    voff = np.array([f[2] for f in fixed], dtype=np.int64)
+    lo_a, shift_a, radix_a = (np.array(x, dtype=np.int64) for x in (lo, shift, radix))
+    code = _pooled(n, np.int64)
+    first = np.empty(int(np.prod(radix_a)), dtype=np.int64)
+    _check(lib.cyl_dense_codes(k, ctypes.addressof(data), ctypes.addressof(valid), _ptr(voff),
+                               _ptr(lo_a), _ptr(shift_a), _ptr(radix_a), n, threads(), _ptr(code),
+                               _ptr(first)), "group codes")
+    return code, first
 
 
 _DTYPES = {pa.float64(): (F64, np.float64), pa.int64(): (I64, np.int64)}

@@ -2257,6 +2257,123 @@ int cyl_gather(int width, const void* src, const int64_t* idx, int64_t n, int nt
   return cyl_gather_chunks(width, 1, &src, starts, idx, n, nthreads, dst);
 }
 
+int cyl_key_stats(const int64_t* keys, const uint8_t* valid, int64_t voff, int64_t n,
+                  int nthreads, int64_t* out) {
+  if (n < 0 || (n > 0 && keys == nullptr) || out == nullptr) return -1;
+  try {
+    const Valid v{valid, voff};
+    i64 i0 = 0;
+    while (i0 < n && !v(i0)) ++i0;
+    if (i0 == n) {
+      out[0] = out[1] = out[2] = out[3] = 0;
+      return 0;
+    }
+    const u64 v0 = static_cast<u64>(keys[i0]);
+    const int nt = clamp_threads(nthreads, n);
+    std::vector<i64> mn(nt, keys[i0]), mx(nt, keys[i0]), cnt(nt, 0);
+    std::vector<u64> diff(nt, 0);
+    check(run_threads(nt, [&](int t) {
+      const i64 a = range_lo(n, nt, t), b = range_lo(n, nt, t + 1);
+      i64 lo = mn[t], hi = mx[t], c = 0;
+      u64 d = 0;
+      if (!v.any_null()) {
+        for (i64 i = a; i < b; ++i) {
+          const i64 k = keys[i];
+          lo = std::min(lo, k);
+          hi = std::max(hi, k);
+          d |= static_cast<u64>(k) ^ v0;
+        }
+        c = b - a;
+      }
+      for (i64 i = a; i < b && v.any_null(); ++i) {
+        if (!v(i)) continue;
+        const i64 k = keys[i];
+        lo = std::min(lo, k);
+        hi = std::max(hi, k);
+        d |= static_cast<u64>(k) ^ v0;
+        ++c;
+      }
+      mn[t] = lo;
+      mx[t] = hi;
+      diff[t] = d;
+      cnt[t] = c;
+    }));
+    u64 d = 0;
+    out[0] = mn[0];
+    out[1] = mx[0];
+    out[3] = 0;
+    for (int t = 0; t < nt; ++t) {
+      out[0] = std::min(out[0], mn[t]);
+      out[1] = std::max(out[1], mx[t]);
+      d |= diff[t];
+      out[3] += cnt[t];
+    }
+    out[2] = d == 0 ? 0 : __builtin_ctzll(d);
+    return 0;
+  } catch (...) {
+    return -1;
+  }
+}
+
+int cyl_dense_codes(int nkeys, const int64_t* const* keys, const uint8_t* const* valid,
+                    const int64_t* voff, const int64_t* lo, const int64_t* shift,
+                    const int64_t* radix, int64_t n, int nthreads, int64_t* code, int64_t* first) {
+  if (nkeys < 1 || n < 0 || keys == nullptr || valid == nullptr || voff == nullptr ||
+      lo == nullptr || shift == nullptr || radix == nullptr || (n > 0 && code == nullptr) ||
+      first == nullptr)
+    return -1;
+  for (int j = 0; j < nkeys; ++j)
+    if (shift[j] < 0 || shift[j] > 63) return -1;
+  try {
+    i64 groups = 1;
+    for (int j = 0; j < nkeys; ++j) {
+      if (radix[j] < 1 || groups > (i64(1) << 40) / radix[j]) return -1;
+      groups *= radix[j];
+    }
+    const int nt = clamp_threads(nthreads, n);
+    std::vector<i64> firsts(static_cast<size_t>(groups) * nt, -1);
+    check(run_threads(nt, [&](int t) {
+      const i64 a = range_lo(n, nt, t), b = range_lo(n, nt, t + 1);
+      i64* f = firsts.data() + static_cast<size_t>(t) * groups;
+      constexpr i64 kBlock = 1024;  // key by key over a block: loops the compiler vectorizes
+      u64 u[kBlock];
+      for (i64 b0 = a; b0 < b; b0 += kBlock) {
+        const i64 len = std::min(kBlock, b - b0);
+        for (int j = 0; j < nkeys; ++j) {
+          const u64* k = reinterpret_cast<const u64*>(keys[j]) + b0;
+          const u64 l = static_cast<u64>(lo[j]), r = static_cast<u64>(radix[j]);
+          const int sh = static_cast<int>(shift[j]);
+          if (j == 0) {
+            for (i64 x = 0; x < len; ++x) u[x] = (k[x] - l) >> sh;
+          } else {
+            for (i64 x = 0; x < len; ++x) u[x] = u[x] * r + ((k[x] - l) >> sh);
+          }
+        }
+        for (int j = 0; j < nkeys; ++j) {  // wrapped arbitrary values under nulls become -1
+          const Valid v{valid[j], voff[j]};
+          if (!v.any_null()) continue;
+          for (i64 x = 0; x < len; ++x)
+            if (!v(b0 + x)) u[x] = ~u64(0);
+        }
+        i64* out = code + b0;
+        for (i64 x = 0; x < len; ++x) {
+          const i64 c = static_cast<i64>(u[x]);
+          out[x] = c;
+          if (c >= 0 && f[c] < 0) f[c] = b0 + x;
+        }
+      }
+    }));
+    for (i64 g = 0; g < groups; ++g) {
+      i64 r = -1;
+      for (int t = 0; t < nt && r < 0; ++t) r = firsts[static_cast<size_t>(t) * groups + g];
+      first[g] = r;
+    }
+    return 0;
+  } catch (...) {
+    return -1;
+  }
+}
+
 int64_t cyl_select_indices(const uint8_t* sel, int64_t n, int64_t* out) {
   if (n < 0 || (n > 0 && (sel == nullptr || out == nullptr))) return -1;
   i64 c = 0, i = 0;

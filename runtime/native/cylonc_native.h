@@ -12,7 +12,7 @@
 #define CYL_API __attribute__((visibility("default")))
 #endif
 
-#define CYL_ABI_VERSION 5
+#define CYL_ABI_VERSION 6
 #define CYL_F64 0
 #define CYL_I64 1
 
@@ -43,6 +43,20 @@ CYL_API void cyl_join_free(void* h);
  * for n). Returns the number of groups. */
 CYL_API int64_t cyl_group_ids(const int64_t* keys, const uint8_t* valid, int64_t voff, int64_t n,
                               int nthreads, int64_t* gid, int64_t* first_row);
+
+/* Of the valid keys: out[0] min, out[1] max, out[2] the number of low bits they all share,
+ * out[3] their count (all 0 when none). */
+CYL_API int cyl_key_stats(const int64_t* keys, const uint8_t* valid, int64_t voff, int64_t n,
+                          int nthreads, int64_t* out);
+
+/* Group codes of rows by nkeys int64 keys of small ranges: code[i] = the mixed-radix number of
+ * the offsets (keys[j][i] - lo[j]) >> shift[j], radix[j] (all offsets below), or -1 where a key
+ * is null (validity valid[j] at bit offset voff[j], NULL: none); first[c] = the first row of
+ * code c, or -1 (room for the product of the radixes). */
+CYL_API int cyl_dense_codes(int nkeys, const int64_t* const* keys, const uint8_t* const* valid,
+                            const int64_t* voff, const int64_t* lo, const int64_t* shift,
+                            const int64_t* radix, int64_t n, int nthreads, int64_t* code,
+                            int64_t* first);
 
 /* Per-group accumulation over the valid values; rows with gid < 0 are skipped.
  * op: 0 sum, 1 min, 2 max (out: dtype, NaN skipped unless all NaN), 3 count (out int64),

@@ -293,14 +293,19 @@ def test_pack_strings_orders_like_strings(large):
 
 
 @needs_native
-@pytest.mark.parametrize("keys", [["g"], ["s", "h"], ["long", "d"]], ids=str)
-def test_group_codes(keys):
-    """The fused group-by kernels' group codes: equal keys share a code that names them, rows
-    with a null key get -1; codes of key combinations without rows may be left unused."""
+@pytest.mark.parametrize("keys", [["g"], ["s", "h"], ["long", "d"], ["i", "f"], ["b", "d", "s"],
+                                  ["g", "h", "s", "d"], ["i", "g", "h"]], ids=str)
+@pytest.mark.parametrize("sliced", [False, True])
+def test_group_codes(keys, sliced):
+    """The fused group-by kernels' group codes (small value ranges coded together natively,
+    others key by key): equal keys share a code that names them, rows with a null key get -1;
+    codes of key combinations without rows may be left unused."""
     from cylonc.runtime.kernels.native import _group_codes
 
     rng = np.random.default_rng(9)
     table = _agg_table(rng, 3000, 40)
+    if sliced:
+        table = table.slice(7, 2500)
     codes, card, values = _group_codes(table, keys)
     assert len(values) == len(keys) and all(len(v) == card for v in values)
     rows = [tuple(table[k][i].as_py() for k in keys) for i in range(table.num_rows)]
@@ -617,3 +622,15 @@ def test_selection_and_chunked_gather(t):
     idx[:100] = np.arange(100)
     assert nl.gather_column(chunked, idx).equals(col.take(pa.array(idx)))
     assert nl.gather_column(col, idx).equals(col.take(pa.array(idx)))
+
+
+@needs_native
+def test_key_stats():
+    """`key_stats`: min, max, the low bits every valid key shares, the valid count."""
+    assert nl.key_stats(pa.array([12, -4, None, 20], pa.int64())) == (-4, 20, 3, 3)
+    assert nl.key_stats(pa.array([5, 5], pa.int64())) == (5, 5, 0, 2)
+    assert nl.key_stats(pa.array([None, None], pa.int64())) == (0, 0, 0, 0)
+    assert nl.key_stats(pa.array([1, 2, 3, 2**62], pa.int64()).slice(1)) == (2, 2**62, 0, 3)
+    packed = nl.pack_strings(pa.array(["A", "N", "R", None]))
+    low, high, bits, count = nl.key_stats(packed)
+    assert count == 3 and bits >= 56 and ((high - low) >> bits) == ord("R") - ord("A")
