@@ -273,9 +273,10 @@ def _dense(combined: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _small_range_codes(table: pa.Table, keys: list[str]) -> tuple[np.ndarray, int, list[pa.Array]] | None:
     """`_group_codes` in one native pass where every key maps to int64 (integers, dates, short
-    strings) and the product of their value ranges is small: each combination of values in
-    range is a group (code: the keys' offsets in mixed radix, low bits that all values share
-    dropped, e.g. the zero bytes of packed short strings). None otherwise."""
+    strings) and the product of their value ranges is small (at most 2^16, or an eighth of the
+    rows): each combination of values in range is a group (code: the keys' offsets in mixed
+    radix, low bits that all values share dropped, e.g. the zero bytes of packed short
+    strings). None otherwise."""
     if not _native.available():
         return None
     ints, lo, shift, radix, total = [], [], [], [], 1
@@ -287,7 +288,7 @@ def _small_range_codes(table: pa.Table, keys: list[str]) -> tuple[np.ndarray, in
             low, high, bits, _ = _native.key_stats(a)
             r = ((high - low) >> bits) + 1
             total *= r
-            if total > max(1 << 16, table.num_rows):
+            if total > max(1 << 16, table.num_rows // 8):  # sparse: hash instead
                 return None
             ints.append(a)
             lo.append(low)
