@@ -316,8 +316,10 @@ def _mark_join_filters(nodes: list[dict[str, Any]], output: dict[str, Any]) -> N
     (or semi) join J2, a J1 input row whose value of one of J2's keys is not among the other J2
     input's values of that key cannot reach J2's result: J1 gets ``semi_filters``, one per
     input side at most, and the runtime joins only the rows of that side whose key is in the
-    set (when the other J2 input is small). J1 moves to just before J2 if the other J2 input
-    came after it. Not in partitioned plans (the inputs are spread over ranks).
+    set (when the other J2 input is small: not marked where the cost model's estimates say it
+    is not smaller than that side, and skipped at run time unless it has at most a quarter of
+    the rows). J1 moves to just before J2 if the other J2 input came after it. Not in
+    partitioned plans (the inputs are spread over ranks).
 
     Before (TPC-H Q5, abridged)::
 
@@ -353,6 +355,8 @@ def _mark_join_filters(nodes: list[dict[str, Any]], output: dict[str, Any]) -> N
                 origins = ([("left", col["src"]), ("right", col.get("right_src", col["src"]))]
                            if col["from"] == "key" else [(col["from"], col["src"])])
                 for at, src in origins:
+                    if not _larger(by_id[j1[at]], by_id[j2[other]]):
+                        continue
                     filters.setdefault(at, {"side": at, "key": src, "ref": j2[other], "build_key": build_key})
             if not filters:
                 continue
@@ -361,6 +365,13 @@ def _mark_join_filters(nodes: list[dict[str, Any]], output: dict[str, Any]) -> N
                 nodes.remove(j1)
                 nodes.insert(nodes.index(j2), j1)
             break
+
+
+def _larger(node: dict[str, Any], other: dict[str, Any]) -> bool:
+    """Whether `node` may have more rows than `other` (the cost model's estimates, where both
+    have one): a key set of `other`'s rows can then shrink `node`."""
+    a, b = ((n.get("placement") or {}).get("rows") for n in (node, other))
+    return a is None or b is None or a > b
 
 
 def _float_reads(node: dict[str, Any]) -> set[str]:
