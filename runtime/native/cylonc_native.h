@@ -93,8 +93,8 @@ CYL_API void cyl_key_filter_free(void* h);
 CYL_API int64_t cyl_key_filter_rows(void* h, int64_t nchunks, const int64_t* const* keys,
                                     const uint8_t* const* valid, const int64_t* voff,
                                     const int64_t* starts, int nthreads, int64_t* rows);
-/* and: for the rows with sel[i] != 0, sel[i] = whether keys[i] is in the set (one thread; the
- * other rows are not looked at); *hits = the rows left selected. */
+/* and: sel[i] = 1 where it was set and keys[i] is in the set, else 0 (one thread); *hits = the
+ * rows left selected. */
 CYL_API int cyl_key_filter_and(void* h, const int64_t* keys, const uint8_t* valid, int64_t voff,
                                int64_t n, uint8_t* sel, int64_t* hits);
 
