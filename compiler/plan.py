@@ -248,6 +248,11 @@ def _readers(nodes: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
     return readers
 
 
+def _private(node: dict[str, Any], readers: dict[int, list[dict[str, Any]]], outputs: set[int]) -> bool:
+    """Whether only one node reads `node`'s table, it is not an output, and it runs on the CPU."""
+    return len(readers.get(node["id"], ())) == 1 and node["id"] not in outputs and node.get("device") != "gpu"
+
+
 def _mark_semi_filters(nodes: list[dict[str, Any]], output: dict[str, Any]) -> None:
     """Sideways information passing into the probe side of a selective join. Where one input
     of an inner (or semi) join on one key is a native row-wise kernel (filters, computed
@@ -296,15 +301,12 @@ def _probe_chain(node: dict[str, Any] | None, key: str, by_id: dict[int, dict[st
     a native row-wise kernel over a scan that passes `key` through from it, each read only by
     the next (the kernel by the join). A bare scan is left alone: the join itself skips the rows
     without a match (its key bitmap), and filtering them first only adds a copy."""
-    def private(n: dict[str, Any]) -> bool:
-        return len(readers.get(n["id"], ())) == 1 and n["id"] not in outputs and n.get("device") != "gpu"
-
-    if node is None or "semi_filter" in node or not private(node):
+    if node is None or "semi_filter" in node or not _private(node, readers, outputs):
         return None
     if node["op"] != "fused" or not node.get("kernel") or node["abi"].get("reduce") is not None:
         return None
     scan = by_id.get(node["input"])
-    if scan is None or scan["op"] not in ("input", "read") or not private(scan):
+    if scan is None or scan["op"] not in ("input", "read") or not _private(scan, readers, outputs):
         return None
     passed = any(fld["name"] == key and c.get("from") == "input"
                  for c, fld in zip(node["abi"]["columns"], node["schema"]))
@@ -344,8 +346,7 @@ def _mark_join_filters(nodes: list[dict[str, Any]], output: dict[str, Any]) -> N
                                               ("right", "left", j2["right_on"], j2["left_on"])):
             j1 = by_id.get(j2[side])
             if (j1 is None or j1.get("op") != "join" or j1["how"] != "inner" or "semi_filters" in j1
-                    or j2[side] == j2[other] or len(readers.get(j1["id"], ())) != 1
-                    or j1["id"] in outputs or j1.get("device") == "gpu"):
+                    or j2[side] == j2[other] or not _private(j1, readers, outputs)):
                 continue
             filters = {}
             for key, build_key in zip(keys, build_keys):

@@ -102,24 +102,27 @@ class _Taker:
 
     def __init__(self, idx: np.ndarray, n: int):
         self.n = len(idx)
+        self.idx = idx
         self.identity = (self.n == n and (n == 0 or (idx[0] == 0 and idx[-1] == n - 1))
                          and bool((idx == np.arange(n)).all()))
-        self.indices = None if self.identity else _indices(idx)
-        self.rows = idx if self.indices is not None and not self.indices.null_count else None
-        """The indices as numpy when none is -1 (for the native gather)."""
+        self.all_rows = self.n == 0 or idx.min() >= 0
+        """No index is -1 (the native gather can take them)."""
+        self._indices: pa.Array | None = None
 
     def __call__(self, col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
         if self.identity:
             return col
         if self.n and len(col) == 0:
             return pa.nulls(self.n, col.type)
-        if (self.rows is not None and self.n >= _PARALLEL_MIN_ROWS and not col.null_count
+        if (self.all_rows and self.n >= _PARALLEL_MIN_ROWS and not col.null_count
                 and _native.gatherable(col.type) and _native.available()):
             try:
-                return _native.gather_column(col, self.rows)
+                return _native.gather_column(col, self.idx)
             except _native.NativeError:
                 pass
-        return col.take(self.indices)
+        if self._indices is None:  # built once, on the first column Arrow takes
+            self._indices = _indices(self.idx)
+        return col.take(self._indices)
 
 
 def _take(col: pa.ChunkedArray | pa.Array, idx: np.ndarray) -> pa.ChunkedArray | pa.Array:

@@ -160,11 +160,19 @@ def _split(table: pa.Table, dest: np.ndarray, size: int) -> list[pa.Table]:
         return [table]
     counts = np.bincount(dest, minlength=size)
     if counts.max(initial=0) == table.num_rows:
-        only = int(np.argmax(counts)) if table.num_rows else 0
-        return [table if d == only else table.slice(0, 0) for d in range(size)]
+        return _parts(table, None, counts)
     small = np.uint8 if size <= 256 else (np.uint16 if size <= 65536 else np.int64)
     order = np.argsort(dest.astype(small, copy=False), kind="stable")  # a radix sort for small ints
-    ordered = table.take(pa.array(order))
+    return _parts(table, order, counts)
+
+
+def _parts(table: pa.Table, order: np.ndarray | None, counts: np.ndarray) -> list[pa.Table]:
+    """The rows of `table` in `order`, cut into one part of ``counts[d]`` rows for each rank d
+    (all of them, unmoved, where one rank gets every row)."""
+    if counts.max(initial=0) == table.num_rows:
+        only = int(np.argmax(counts)) if table.num_rows else 0
+        return [table if d == only else table.slice(0, 0) for d in range(len(counts))]
+    ordered = K.take_rows(table, pa.array(order))
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     return [ordered.slice(int(s), int(c)) for s, c in zip(starts, counts)]
 
@@ -185,9 +193,7 @@ def _native_split(table: pa.Table, keys: Sequence[str], size: int) -> list[pa.Ta
         counts, order = _native.hash_partition(key, size)
     except _native.NativeError:
         return None
-    ordered = K.take_rows(table, pa.array(order))
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    return [ordered.slice(int(s), int(c)) for s, c in zip(starts, counts)]
+    return _parts(table, order, counts)
 
 
 def shuffle(table: pa.Table, keys: Sequence[str], comm: Comm) -> pa.Table:

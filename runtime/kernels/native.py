@@ -240,20 +240,32 @@ def _encode(values: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray 
     return indices.to_numpy().astype(np.int64, copy=False), null, chunks[0].dictionary
 
 
-def _key_codes(values: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray | None, pa.Array]:
-    """`_encode` through the native hash group-by when it takes the column (integers, dates,
-    short strings), else Arrow's ``dictionary_encode``."""
-    if _native.available():
+def _int64_columns(table: pa.Table, keys: list[str]) -> dict[str, pa.Array | None]:
+    """Each key column as int64 (``K.int64_keys``; None where it does not map), or {} without
+    the native kernels."""
+    if not _native.available():
+        return {}
+    out = {}
+    for k in keys:
         try:
-            whole = _native.flat(values)
-            a = K.int64_keys(whole)
-            if a is not None:
-                gid, first = _native.group_ids(a)
-                null = None
-                if a.null_count:
-                    null = gid < 0
-                    gid[null] = 0
-                return gid, null, whole.take(pa.array(first, type=pa.int64()))
+            out[k] = K.int64_keys(table[k])
+        except _native.NativeError:
+            out[k] = None
+    return out
+
+
+def _key_codes(values: pa.ChunkedArray | pa.Array, as_int64: pa.Array | None
+               ) -> tuple[np.ndarray, np.ndarray | None, pa.Array]:
+    """`_encode` through the native hash group-by of the column's int64 form where it has one
+    (integers, dates, short strings), else Arrow's ``dictionary_encode``."""
+    if as_int64 is not None:
+        try:
+            gid, first = _native.group_ids(as_int64)
+            null = None
+            if as_int64.null_count:
+                null = gid < 0
+                gid[null] = 0
+            return gid, null, _native.flat(values.take(pa.array(first, type=pa.int64())))
         except _native.NativeError:
             pass
     return _encode(values)
@@ -271,18 +283,17 @@ def _dense(combined: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return codes, groups.to_numpy()
 
 
-def _small_range_codes(table: pa.Table, keys: list[str]) -> tuple[np.ndarray, int, list[pa.Array]] | None:
+def _small_range_codes(table: pa.Table, keys: list[str], as_int64: dict[str, pa.Array | None]
+                       ) -> tuple[np.ndarray, int, list[pa.Array]] | None:
     """`_group_codes` in one native pass where every key maps to int64 (integers, dates, short
     strings) and the product of their value ranges is small (at most 2^16, or an eighth of the
     rows): each combination of values in range is a group (code: the keys' offsets in mixed
     radix, low bits that all values share dropped, e.g. the zero bytes of packed short
     strings). None otherwise."""
-    if not _native.available():
-        return None
     ints, lo, shift, radix, total = [], [], [], [], 1
     try:
         for k in keys:
-            a = K.int64_keys(table[k])
+            a = as_int64.get(k)
             if a is None:
                 return None
             low, high, bits, _ = _native.key_stats(a)
@@ -310,15 +321,16 @@ def _group_codes(table: pa.Table, keys: list[str]) -> tuple[np.ndarray, int, lis
     keys combine by mixed radix, every combination a group while there are few (groups without
     rows drop out after the kernel), else hashed again.
     """
-    small = _small_range_codes(table, keys)
+    as_int64 = _int64_columns(table, keys)
+    small = _small_range_codes(table, keys, as_int64)
     if small is not None:
         return small
-    code, null, dictionary = _key_codes(table[keys[0]])
+    code, null, dictionary = _key_codes(table[keys[0]], as_int64.get(keys[0]))
     card = len(dictionary)
     dictionaries = [dictionary]
     digits = [np.arange(card, dtype=np.int64)]  # per key: its code in each group
     for k in keys[1:]:
-        c, null_k, dictionary = _key_codes(table[k])
+        c, null_k, dictionary = _key_codes(table[k], as_int64.get(k))
         if null_k is not None:
             null = null_k if null is None else (null | null_k)
         size = len(dictionary)

@@ -51,7 +51,7 @@ __all__ = [
     "threads",
 ]
 
-ABI_VERSION = 6
+ABI_VERSION = 7
 F64, I64 = 0, 1
 SUM, MIN, MAX, COUNT, FIRST, LAST, SUMF = range(7)
 
@@ -77,7 +77,6 @@ _SIGNATURES = {
     "cyl_gather_chunks": (_INT, [_INT, _I64, _P, _P, _P, _I64, _INT, _P]),
     "cyl_hash_partition": (_INT, [_P, _P, _I64, _I64, _I64, _INT, _P, _P]),
     "cyl_key_filter_new": (_P, [_P, _P, _I64, _I64, _INT]),
-    "cyl_key_filter_test": (_INT, [_P, _P, _P, _I64, _I64, _INT, _P, _P]),
     "cyl_key_filter_free": (None, [_P]),
     "cyl_key_filter_and": (_INT, [_P, _P, _P, _I64, _I64, _P, _P]),
     "cyl_key_filter_rows": (_I64, [_P, _I64, _P, _P, _P, _P, _INT, _P]),
@@ -215,6 +214,19 @@ def _fixed(arr: pa.Array) -> tuple[int, int, int]:
     return data, valid, arr.offset
 
 
+def _abi_arrays(arrs: list[pa.Array]) -> tuple[ctypes.Array, ctypes.Array, np.ndarray, np.ndarray]:
+    """Fixed-width arrays (a column's chunks, or several columns) as the C ABI takes them: their
+    value addresses and validity addresses (ctypes arrays; 0: no nulls), validity bit offsets,
+    and each one's first row counting on from the previous ones (with the total at the end)."""
+    fixed = [_fixed(a) for a in arrs]
+    data = (ctypes.c_void_p * len(arrs))(*[f[0] for f in fixed])
+    valid = (ctypes.c_void_p * len(arrs))(*[f[1] for f in fixed])
+    voff = np.array([f[2] for f in fixed], dtype=np.int64)
+    starts = np.zeros(len(arrs) + 1, dtype=np.int64)
+    np.cumsum([len(a) for a in arrs], out=starts[1:])
+    return data, valid, voff, starts
+
+
 def _ptr(a: np.ndarray | None) -> int:
     return 0 if a is None else a.ctypes.data
 
@@ -334,12 +346,8 @@ def dense_codes(keys: list, lo: list[int], shift: list[int], radix: list[int]
     without rows)."""
     lib = _require()
     arrs = [_int64(k) for k in keys]
-    n = len(arrs[0])
-    fixed = [_fixed(a) for a in arrs]
-    k = len(arrs)
-    data = (ctypes.c_void_p * k)(*[f[0] for f in fixed])
-    valid = (ctypes.c_void_p * k)(*[f[1] for f in fixed])
-    voff = np.array([f[2] for f in fixed], dtype=np.int64)
+    n, k = len(arrs[0]), len(arrs)
+    data, valid, voff, _ = _abi_arrays(arrs)
     lo_a, shift_a, radix_a = (np.array(x, dtype=np.int64) for x in (lo, shift, radix))
     code = _pooled(n, np.int64)
     first = np.empty(int(np.prod(radix_a)), dtype=np.int64)
@@ -459,11 +467,8 @@ def gather_column(col: pa.Array | pa.ChunkedArray, idx: np.ndarray) -> pa.Array:
     n = len(idx)
     buf = pa.allocate_buffer(max(n, 1) * width)
     if n:
-        srcs = (ctypes.c_void_p * len(chunks))(
-            *[c.buffers()[1].address + c.offset * width for c in chunks])
-        starts = np.zeros(len(chunks) + 1, dtype=np.int64)
-        np.cumsum([len(c) for c in chunks], out=starts[1:])
-        _check(lib.cyl_gather_chunks(width, len(chunks), ctypes.addressof(srcs), _ptr(starts),
+        data, _, _, starts = _abi_arrays(chunks)
+        _check(lib.cyl_gather_chunks(width, len(chunks), ctypes.addressof(data), _ptr(starts),
                                      _ptr(idx), n, threads(), buf.address), "gather")
     return pa.Array.from_buffers(col.type, n, [None, buf], null_count=0)
 
@@ -511,36 +516,21 @@ class KeySet:
 
     def test(self, probe) -> tuple[np.ndarray, int]:
         """Which `probe` keys are in the set: a bool array and its number of true values.
-        `probe` may be chunked (tested chunk by chunk, no copy)."""
-        chunks = probe.chunks if isinstance(probe, pa.ChunkedArray) else [probe]
-        out = _pooled(sum(len(c) for c in chunks), np.uint8)
-        hits = ctypes.c_int64(0)
-        pos = total = 0
-        for c in chunks:
-            c = _int64(c)
-            if len(c):
-                data, valid, off = _fixed(c)
-                _check(self.lib.cyl_key_filter_test(self.h, data, valid, off, len(c), threads(),
-                                                    out.ctypes.data + pos, ctypes.addressof(hits)),
-                       "key filter")
-                total += hits.value
-            pos += len(c)
-        return out.view(np.bool_), total
+        `probe` may be chunked."""
+        rows = self.rows(probe)
+        out = np.zeros(len(probe), dtype=np.bool_)
+        out[rows] = True
+        return out, len(rows)
 
     def rows(self, probe) -> np.ndarray:
         """The row numbers (int64, in order) of the `probe` keys in the set; `probe` may be
-        chunked."""
+        chunked (tested in place)."""
         chunks = [_int64(c) for c in (probe.chunks if isinstance(probe, pa.ChunkedArray) else [probe])]
         chunks = [c for c in chunks if len(c)]
-        starts = np.zeros(len(chunks) + 1, dtype=np.int64)
-        np.cumsum([len(c) for c in chunks], out=starts[1:])
         if not chunks:
             return np.empty(0, dtype=np.int64)
+        keys, valid, voff, starts = _abi_arrays(chunks)
         out = _pooled(int(starts[-1]), np.int64)
-        fixed = [_fixed(c) for c in chunks]
-        keys = (ctypes.c_void_p * len(chunks))(*[f[0] for f in fixed])
-        valid = (ctypes.c_void_p * len(chunks))(*[f[1] for f in fixed])
-        voff = np.array([f[2] for f in fixed], dtype=np.int64)
         got = self.lib.cyl_key_filter_rows(self.h, len(chunks), ctypes.addressof(keys),
                                            ctypes.addressof(valid), _ptr(voff), _ptr(starts),
                                            threads(), _ptr(out))

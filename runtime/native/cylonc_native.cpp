@@ -507,6 +507,11 @@ struct KeyFilter {
     const u64 d = static_cast<u64>(key) - static_cast<u64>(lo);
     return d <= span && ((words[d >> 6] >> (d & 63)) & 1) != 0;
   }
+  u8 pass_branch_free(i64 key) const {  // for keys that pass or fail at random
+    const u64 d = static_cast<u64>(key) - static_cast<u64>(lo);
+    const bool in = d <= span;
+    return static_cast<u8>(in & (words[in ? d >> 6 : 0] >> (d & 63)));
+  }
   void prefetch(i64 key) const {  // the word pass(key) reads (any word when out of range)
     u64 d = static_cast<u64>(key) - static_cast<u64>(lo);
     d = d <= span ? d : 0;
@@ -522,46 +527,71 @@ constexpr u64 kFilterFreeBits = u64(1) << 23;  // up to 1 MiB whatever the build
 constexpr u64 kFilterBitsPerRow = 256;
 constexpr i64 kFilterSample = 4096;
 
+// Of the valid keys among n: the smallest, the largest, how many low bits they all share, and
+// how many there are (all 0 when none).
+struct KeyStats {
+  i64 min = 0, max = 0;
+  int shared_bits = 0;
+  i64 count = 0;
+};
+
+KeyStats key_stats(const i64* keys, Valid v, i64 n, int nthreads) {
+  KeyStats S;
+  i64 i0 = 0;
+  while (i0 < n && !v(i0)) ++i0;
+  if (i0 == n) return S;
+  const u64 v0 = static_cast<u64>(keys[i0]);
+  const int nt = clamp_threads(nthreads, n);
+  std::vector<i64> mn(nt, keys[i0]), mx(nt, keys[i0]), cnt(nt, 0);
+  std::vector<u64> diff(nt, 0);
+  check(run_threads(nt, [&](int t) {
+    const i64 a = range_lo(n, nt, t), b = range_lo(n, nt, t + 1);
+    i64 lo = mn[t], hi = mx[t], c = 0;
+    u64 d = 0;
+    if (!v.any_null()) {
+      for (i64 i = a; i < b; ++i) {
+        const i64 k = keys[i];
+        lo = std::min(lo, k);
+        hi = std::max(hi, k);
+        d |= static_cast<u64>(k) ^ v0;
+      }
+      c = b - a;
+    }
+    for (i64 i = a; i < b && v.any_null(); ++i) {
+      if (!v(i)) continue;
+      const i64 k = keys[i];
+      lo = std::min(lo, k);
+      hi = std::max(hi, k);
+      d |= static_cast<u64>(k) ^ v0;
+      ++c;
+    }
+    mn[t] = lo;
+    mx[t] = hi;
+    diff[t] = d;
+    cnt[t] = c;
+  }));
+  u64 d = 0;
+  S.min = mn[0];
+  S.max = mx[0];
+  for (int t = 0; t < nt; ++t) {
+    S.min = std::min(S.min, mn[t]);
+    S.max = std::max(S.max, mx[t]);
+    d |= diff[t];
+    S.count += cnt[t];
+  }
+  S.shared_bits = d == 0 ? 0 : __builtin_ctzll(d);
+  return S;
+}
+
 // The bitmap of the nb build keys into F (F.on stays false): false when their range is too wide
 // (over kFilterMaxBits; with dense_only, also over kFilterBitsPerRow bits a build row), or, with
 // unique, as soon as a key turns up twice.
 bool fill_filter(const i64* bk, Valid bv, i64 nb, int nthreads, bool dense_only, KeyFilter& F,
                  bool unique = false) {
   const int nt = clamp_threads(nthreads, nb);
-  std::vector<i64> mins(nt, std::numeric_limits<i64>::max());
-  std::vector<i64> maxs(nt, std::numeric_limits<i64>::min());
-  std::vector<char> nulls(nt, 0);
-  check(run_threads(nt, [&](int t) {
-    const i64 lo = range_lo(nb, nt, t), hi = range_lo(nb, nt, t + 1);
-    i64 mn = mins[t], mx = maxs[t];
-    if (bv.any_null()) {
-      bool nl = false;
-      for (i64 i = lo; i < hi; ++i) {
-        if (!bv(i)) {
-          nl = true;
-          continue;
-        }
-        mn = std::min(mn, bk[i]);
-        mx = std::max(mx, bk[i]);
-      }
-      nulls[t] = nl;
-    } else {
-      for (i64 i = lo; i < hi; ++i) {
-        mn = std::min(mn, bk[i]);
-        mx = std::max(mx, bk[i]);
-      }
-    }
-    mins[t] = mn;
-    maxs[t] = mx;
-  }));
-  i64 mn = std::numeric_limits<i64>::max(), mx = std::numeric_limits<i64>::min();
-  bool any_null = false;
-  for (int t = 0; t < nt; ++t) {
-    mn = std::min(mn, mins[t]);
-    mx = std::max(mx, maxs[t]);
-    any_null = any_null || nulls[t];
-  }
-  if (mn > mx) mn = mx = 0;  // no valid build key: an empty bitmap (bit 0 stays clear)
+  const KeyStats S = key_stats(bk, bv, nb, nthreads);
+  const i64 mn = S.min, mx = S.max;  // no valid build key: an empty bitmap (bit 0 stays clear)
+  const bool any_null = S.count < nb;
   const u64 span = static_cast<u64>(mx) - static_cast<u64>(mn);
   if (span >= kFilterMaxBits ||
       (dense_only && span >= kFilterFreeBits && span / kFilterBitsPerRow >= static_cast<u64>(nb)))
@@ -2101,34 +2131,6 @@ void* cyl_key_filter_new(const int64_t* keys, const uint8_t* valid, int64_t voff
   }
 }
 
-int cyl_key_filter_test(void* h, const int64_t* keys, const uint8_t* valid, int64_t voff,
-                        int64_t n, int nthreads, uint8_t* out, int64_t* hits) {
-  if (h == nullptr || n < 0 || (n > 0 && (keys == nullptr || out == nullptr)) || hits == nullptr)
-    return -1;
-  try {
-    const KeyFilter& F = *static_cast<const KeyFilter*>(h);
-    const Valid v{valid, voff};
-    const int nt = clamp_threads(nthreads, n);
-    std::vector<i64> count(nt, 0);
-    check(run_threads(nt, [&](int t) {
-      const i64 lo = range_lo(n, nt, t), hi = range_lo(n, nt, t + 1);
-      i64 c = 0;
-      for (i64 i = lo; i < hi; ++i) {
-        const bool in = v(i) ? F.pass(keys[i]) : F.build_null;
-        out[i] = in;
-        c += in;
-      }
-      count[t] = c;
-    }));
-    i64 total = 0;
-    for (i64 c : count) total += c;
-    *hits = total;
-    return 0;
-  } catch (...) {
-    return -1;
-  }
-}
-
 void cyl_key_filter_free(void* h) { delete static_cast<KeyFilter*>(h); }
 
 int64_t cyl_key_filter_rows(void* h, int64_t nchunks, const int64_t* const* keys,
@@ -2184,24 +2186,17 @@ int cyl_key_filter_and(void* h, const int64_t* keys, const uint8_t* valid, int64
     return -1;
   const KeyFilter& F = *static_cast<const KeyFilter*>(h);
   const Valid v{valid, voff};
-  // Branch-free: the selection is often near half the rows, and probe keys often come in order.
-  const u64* w = F.words.data();
-  const u64 lo = static_cast<u64>(F.lo), span = F.span;
-  auto pass = [&](i64 key) -> u8 {
-    const u64 d = static_cast<u64>(key) - lo;
-    const bool in_range = d <= span;
-    return static_cast<u8>(in_range & (w[in_range ? d >> 6 : 0] >> (d & 63)));
-  };
+  // Branch-free: the selection is often near half the rows.
   i64 c = 0;
   if (v.any_null()) {
     for (i64 i = 0; i < n; ++i) {
-      const u8 in = sel[i] != 0 && (v(i) ? pass(keys[i]) : F.build_null);
+      const u8 in = sel[i] != 0 && (v(i) ? F.pass_branch_free(keys[i]) : F.build_null);
       sel[i] = in;
       c += in;
     }
   } else {
     for (i64 i = 0; i < n; ++i) {
-      const u8 in = (sel[i] != 0) & pass(keys[i]);
+      const u8 in = (sel[i] != 0) & F.pass_branch_free(keys[i]);
       sel[i] = in;
       c += in;
     }
@@ -2261,54 +2256,11 @@ int cyl_key_stats(const int64_t* keys, const uint8_t* valid, int64_t voff, int64
                   int nthreads, int64_t* out) {
   if (n < 0 || (n > 0 && keys == nullptr) || out == nullptr) return -1;
   try {
-    const Valid v{valid, voff};
-    i64 i0 = 0;
-    while (i0 < n && !v(i0)) ++i0;
-    if (i0 == n) {
-      out[0] = out[1] = out[2] = out[3] = 0;
-      return 0;
-    }
-    const u64 v0 = static_cast<u64>(keys[i0]);
-    const int nt = clamp_threads(nthreads, n);
-    std::vector<i64> mn(nt, keys[i0]), mx(nt, keys[i0]), cnt(nt, 0);
-    std::vector<u64> diff(nt, 0);
-    check(run_threads(nt, [&](int t) {
-      const i64 a = range_lo(n, nt, t), b = range_lo(n, nt, t + 1);
-      i64 lo = mn[t], hi = mx[t], c = 0;
-      u64 d = 0;
-      if (!v.any_null()) {
-        for (i64 i = a; i < b; ++i) {
-          const i64 k = keys[i];
-          lo = std::min(lo, k);
-          hi = std::max(hi, k);
-          d |= static_cast<u64>(k) ^ v0;
-        }
-        c = b - a;
-      }
-      for (i64 i = a; i < b && v.any_null(); ++i) {
-        if (!v(i)) continue;
-        const i64 k = keys[i];
-        lo = std::min(lo, k);
-        hi = std::max(hi, k);
-        d |= static_cast<u64>(k) ^ v0;
-        ++c;
-      }
-      mn[t] = lo;
-      mx[t] = hi;
-      diff[t] = d;
-      cnt[t] = c;
-    }));
-    u64 d = 0;
-    out[0] = mn[0];
-    out[1] = mx[0];
-    out[3] = 0;
-    for (int t = 0; t < nt; ++t) {
-      out[0] = std::min(out[0], mn[t]);
-      out[1] = std::max(out[1], mx[t]);
-      d |= diff[t];
-      out[3] += cnt[t];
-    }
-    out[2] = d == 0 ? 0 : __builtin_ctzll(d);
+    const KeyStats S = key_stats(keys, Valid{valid, voff}, n, nthreads);
+    out[0] = S.min;
+    out[1] = S.max;
+    out[2] = S.shared_bits;
+    out[3] = S.count;
     return 0;
   } catch (...) {
     return -1;

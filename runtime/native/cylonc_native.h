@@ -12,7 +12,7 @@
 #define CYL_API __attribute__((visibility("default")))
 #endif
 
-#define CYL_ABI_VERSION 6
+#define CYL_ABI_VERSION 7
 #define CYL_F64 0
 #define CYL_I64 1
 
@@ -79,13 +79,10 @@ CYL_API int cyl_pack_strings(int large_offsets, const void* offsets, const uint8
                              int64_t* out);
 
 /* Key sets for semi-join filters: a handle on the set of the valid int64 keys (plus "null"
- * if one is null), or NULL when their range is too wide for a bitmap (then no filter).
- * test: out[i] = 1 where keys[i] is in the set (a null key where the set has null), and
- * *hits = the number of such rows. */
+ * if one is null), or NULL when their range is too wide for a bitmap (then no filter). A null
+ * key is in the set where the set has null. */
 CYL_API void* cyl_key_filter_new(const int64_t* keys, const uint8_t* valid, int64_t voff, int64_t n,
                                  int nthreads);
-CYL_API int cyl_key_filter_test(void* h, const int64_t* keys, const uint8_t* valid, int64_t voff,
-                                int64_t n, int nthreads, uint8_t* out, int64_t* hits);
 CYL_API void cyl_key_filter_free(void* h);
 /* rows: the numbers of the rows whose key is in the set, in order, into rows (room for all), of
  * a key column in nchunks chunks (chunk c: rows [starts[c], starts[c + 1]), its values keys[c],
