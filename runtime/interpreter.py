@@ -86,7 +86,7 @@ class _Run:
         self.comm = comm
         self.kernels = kernels or {}
         self.inputs = {spec["name"]: spec for spec in plan["inputs"]}
-        self.sources = self._prepare(sources or {})
+        self.sources = io.plan_sources(plan, sources or {})
         self.udfs = make_udfs(plan.get("udfs"), udfs)
         self.values: dict[int, Any] = {}
         self.scalars: dict[int, pa.Scalar] = {}
@@ -101,21 +101,6 @@ class _Run:
         used = set().union(*(_deps(n) for n in plan["nodes"])) if plan["nodes"] else set()
         self.result_only = {n["id"] for n in plan["nodes"] if n.get("op") == "to_host" and n["id"] not in used}
         """``to_host`` nodes only the output reads (skipped with ``to="cupy"``)."""
-
-    def _prepare(self, sources: Mapping) -> dict:
-        if not isinstance(sources, Mapping):
-            raise InputError(f"sources must map input names to tables or paths, "
-                             f"got {type(sources).__name__}")
-        out = {}
-        for name, spec in self.inputs.items():
-            if name not in sources:
-                raise InputError(f"input {name!r} was not given")
-            src = io.prepare(sources[name], name=name)
-            io.check_schema(io.schema_of(src, name=name, csv_null_as=None),
-                            spec["source_schema"], name=name,
-                            path=src if not isinstance(src, pa.Table) else None)
-            out[name] = src
-        return out
 
     def expr(self, e: Mapping, table: pa.Table | None):
         return K.evaluate(e, table, scalars=self.scalars, udfs=self.udfs)
