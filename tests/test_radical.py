@@ -184,10 +184,19 @@ def test_mpi_island_and_a_second_pilot(rp_env):
     modes = {task["id"]: (task["mode"], task["ranks"], task["pilot"]) for task in graph_data(graph)["tasks"]}
     assert modes["per_key_mpi"] == ("executable", 2, "default")
     assert modes["per_key_other"] == ("function", 1, "second")
-    got = wf.run(executor="radical", workdir=rp_env["root"] / "islands", pilots={"second": {"cores": 2}})
+    got = wf.run(executor="radical", workdir=rp_env["root"] / "islands", pilots={"second": {"cores": 2}}, raptor=True)
     expected = cc.compile(per_key)(clean(t))
     assert got[mpi].to_pydict() == expected.to_pydict()
     assert got[other].to_pydict() == expected.to_pydict()
+    from cylonc.runtime.executors import radical
+
+    s = radical._SESSION
+    pilot_of = {m.uid: m.pilot for ms in s.masters.values() for m in ms}
+    assert len(set(pilot_of.values())) == 2
+    placed = [(t.uid, t.pilot, pilot_of[t.description["raptor_id"]]) for t in s.tmgr.get_tasks()
+              if t.description.get("raptor_id") in pilot_of]
+    assert any(uid.endswith("per_key_other") for uid, _, _ in placed)
+    assert [p for p in placed if p[1] != p[2]] == []  # workers and function tasks run on their master's pilot
 
 
 def test_zz_shutdown_leaves_no_processes_or_files_outside(rp_env):

@@ -434,7 +434,9 @@ class _Session:
         masters = [m for m in self.masters[config] if m.state not in _FINAL]
         while len(masters) < n:
             m = pilot.submit_raptors([self.rp.TaskDescription(master_description())])[0]
-            self.workers[m.uid] = m.submit_workers([self.rp.TaskDescription(worker_description(worker_ranks))])
+            worker = self.rp.TaskDescription(worker_description(worker_ranks))
+            worker.pilot = pilot.uid  # RP would deal it to any pilot of the task manager, round robin
+            self.workers[m.uid] = m.submit_workers([worker])
             masters.append(m)
         self.masters[config] = masters
         return masters[: max(n, 1)] if n else []
@@ -699,6 +701,7 @@ class _GraphDriver:
             self.uids[uid] = t["id"]
             self.s.listeners[uid] = self._listen
             td = rp.TaskDescription(d)
+            td.pilot = self.s.pilot(self.configs[t["pilot"]]).uid
             if self._function(t):
                 masters = self.masters[t["pilot"]]
                 i = self.next_master[t["pilot"]]
@@ -707,7 +710,6 @@ class _GraphDriver:
                 self.assigned[t["id"]] = master
                 by_master.setdefault(master, []).append(td)
             else:
-                td.pilot = self.s.pilot(self.configs[t["pilot"]]).uid
                 plain.append(td)
             self.progress.update(t["id"], "submitted")
         for master, tds in by_master.items():
