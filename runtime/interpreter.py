@@ -227,7 +227,8 @@ class _Run:
         if node.get("kernel") and self.kernels:
             keys = None
             if semi is not None:
-                keys = K.semi_keys(t, semi["key"], self.table(semi["ref"]), semi["build_key"])
+                if (node.get("abi") or {}).get("reduce") is None:  # a row-wise kernel tests its selection
+                    keys = K.semi_keys(t, semi["key"], self.table(semi["ref"]), semi["build_key"])
                 if keys is None:
                     t, semi = self.semi_filter(node, t), None
             try:

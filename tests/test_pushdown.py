@@ -563,6 +563,29 @@ def test_selective_join_filters_the_probe_side_first(monkeypatch):
     assert kept and all(after < before for before, after in kept), kept
 
 
+def test_selective_join_on_uint64_keys_beyond_int64():
+    """uint64 probe keys partly past int64's range (no int64 form) while the other side's are
+    not: the probe side's key test and the join filters keep the right rows, as in pandas."""
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+
+    def keys(n, high, beyond):
+        k = rng.integers(0, high, n).astype(np.uint64)
+        k[rng.random(n) < beyond] += np.uint64(2**63)
+        return pa.array(k, pa.uint64())
+
+    big = pa.table({"k": keys(20_000, 5_000, 0.01), "x": rng.random(20_000),
+                    "d": pa.array(rng.integers(0, 100, 20_000), pa.int64())})
+    small = pa.table({"k": keys(300, 5_000, 0.0), "y": rng.random(300)})
+    assert any(n.get("semi_filter") for n in plan_of(filtered_then_joined, big=big, small=small)["nodes"])
+    check(filtered_then_joined, big=big, small=small)
+    facts, dims, tiny = _chain_tables()
+    facts = facts.set_column(1, "b", keys(facts.num_rows, 3_000, 0.01))
+    tiny = tiny.set_column(0, "b", keys(tiny.num_rows, 3_000, 0.0))
+    check(chained_joins, facts=facts, dims=dims, small=tiny)
+
+
 def _chain_tables():
     import numpy as np
 

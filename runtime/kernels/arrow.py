@@ -636,10 +636,10 @@ def semi_filter(table: pa.Table, key: str, build: pa.Table, build_key: str) -> p
 
 def semi_keys(table: pa.Table, key: str, build: pa.Table, build_key: str) -> _native.KeySet | None:
     """`semi_filter`'s key set, for testing `table` batch by batch (``KeySet.restrict`` on
-    ``int64_keys`` of a batch's `key`): where it pays and both keys have the same integer-like
-    type; else None (use `semi_filter`)."""
+    ``int64_keys`` of a batch's `key`): where it pays and both keys have the same
+    integer-like type that always maps to int64 (not uint64); else None (use `semi_filter`)."""
     t = table.schema.field(key).type
-    if (not _semi_pays(table, build) or build.schema.field(build_key).type != t
+    if (not _semi_pays(table, build) or build.schema.field(build_key).type != t or t == pa.uint64()
             or not (pa.types.is_integer(t) or pa.types.is_date(t) or pa.types.is_timestamp(t))):
         return None
     keys = int64_keys(build[build_key])

@@ -390,10 +390,6 @@ def _select(cols: list[pa.Array], sel: np.ndarray, count: int) -> list[pa.Array]
 def _run(node: Mapping, abi: Mapping, table: pa.Table, kernel: Callable[..., None],
          scalars: Mapping[int, pa.Scalar], semi: tuple[_native.KeySet, str] | None = None) -> pa.Table:
     reduce = abi.get("reduce")
-    if semi is not None and reduce is not None:
-        keys, column = semi
-        table = table.filter(pa.array(keys.test(K.int64_keys(table[column]))[0]))
-        semi = None
     acc_init = np.array(abi["acc_init"], dtype=np.int64) if reduce is not None else None
     params_base = np.zeros(max(int(abi["params"]), 2), dtype=np.int64)
     for s in abi.get("scalars", ()):

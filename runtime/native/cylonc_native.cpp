@@ -1851,6 +1851,17 @@ bool pack_strings(const O* offsets, const u8* data, Valid valid, i64 off, i64 n,
 
 // --- gather ------------------------------------------------------------------------------------
 
+// The values at the rows with sel[i] set, in order, into dst (room for n); returns their number.
+template <class T>
+i64 compact(const T* src, const u8* sel, i64 n, T* dst) {
+  i64 c = 0;
+  for (i64 i = 0; i < n; ++i) {
+    dst[c] = src[i];
+    c += sel[i] != 0;
+  }
+  return c;
+}
+
 // dst[i] = row idx[i] (0 where idx[i] < 0) of a column in nchunks chunks, chunk c holding rows
 // [starts[c], starts[c + 1]).
 template <class T>
@@ -1942,19 +1953,6 @@ void hash_partition(const i64* keys, Valid valid, i64 n, i64 nparts, int nthread
   }));
 }
 
-}  // namespace
-
-// The values at the rows with sel[i] set, in order, into dst (room for n); returns their number.
-namespace {
-template <class T>
-i64 compact(const T* src, const u8* sel, i64 n, T* dst) {
-  i64 c = 0;
-  for (i64 i = 0; i < n; ++i) {
-    dst[c] = src[i];
-    c += sel[i] != 0;
-  }
-  return c;
-}
 }  // namespace
 
 // --- C ABI -------------------------------------------------------------------------------------
